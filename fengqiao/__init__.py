@@ -1,0 +1,1 @@
+"""Fengqiao: the working system of a grassroots police station."""

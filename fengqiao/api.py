@@ -1,0 +1,60 @@
+"""The REST API under /api/v1/, with its OpenAPI schema and docs served from this machine."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import connection
+from django.db.utils import DatabaseError
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.security import HttpBearer, django_auth
+
+from fengqiao.accounts.services import user_for_token
+from fengqiao.audit.context import set_acting_user
+
+
+class BearerToken(HttpBearer):
+    """`Authorization: Bearer fq_…` with a token from `fengqiao token create`."""
+
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        user = user_for_token(token)
+        if user is None:
+            return None
+        request.user = user
+        set_acting_user(user)
+        return user
+
+
+api = NinjaAPI(
+    title="Fengqiao API",
+    version="1",
+    description="The working system of a grassroots police station. Authenticate with `Authorization: Bearer <token>` "
+    "(create one with `fengqiao token create USERNAME`) or a logged-in session.",
+    auth=[BearerToken(), django_auth],
+    urls_namespace="api",
+)
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+    detail: str | None = None
+
+
+@api.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["system"])
+def health(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+    """200 when the database answers; 503 with the reason when it does not."""
+    vendor = connection.vendor
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except (DatabaseError, OSError) as exc:
+        return 503, {"status": "unavailable", "database": vendor, "detail": f"database unreachable: {exc}"}
+    return 200, {"status": "ok", "database": vendor}
+
+
+from fengqiao.organisation import api as organisation_api  # noqa: E402
+
+api.add_router("/", organisation_api.router)

@@ -1,0 +1,41 @@
+"""Template context shared by every page: the navigation, showing only areas that exist."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+# The station's areas in the order the command room thinks of them. An area appears in
+# the navigation once its URL exists and the user holds its permission.
+NAVIGATION: list[tuple[str, Any, str | None]] = [
+    ("core:home", _("Station"), None),
+    ("intake:new_call", _("Intake"), None),
+    ("dispatch:board", _("Command"), None),
+    ("incidents:list", _("Incidents"), None),
+    ("records:home", _("Basic records"), None),
+    ("community:home", _("Community"), None),
+    ("campaigns:list", _("Verification"), None),
+    ("analysis:home", _("Analysis"), None),
+    ("roster:home", _("Duty roster"), None),
+    ("assessment:home", _("Assessment"), None),
+    ("audit:search", _("Audit log"), "audit.view_auditentry"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"navigation": []}
+    items = []
+    for url_name, label, permission in NAVIGATION:
+        if permission and not user.has_perm(permission):
+            continue
+        try:
+            url = reverse(url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"url": url, "label": label, "active": request.path == url or (url != "/" and request.path.startswith(url))})
+    return {"navigation": items}

@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.core.admin import StationScopedAdmin
+from fengqiao.core.masking import mask_phone
+
+from .models import Beat, Bureau, BureauMember, Department, Officer, Station, Team
+
+
+@admin.register(Bureau)
+class BureauAdmin(admin.ModelAdmin):
+    list_display = ("name", "code")
+
+
+@admin.register(Station)
+class StationAdmin(StationScopedAdmin):
+    list_display = ("name", "code", "bureau", "population", "area_km2", "urban")
+    search_fields = ("name", "code")
+
+
+@admin.register(Team)
+class TeamAdmin(StationScopedAdmin):
+    list_display = ("name", "kind", "station")
+    list_filter = ("kind",)
+
+
+@admin.register(Beat)
+class BeatAdmin(StationScopedAdmin):
+    list_display = ("name", "code", "community", "responsible_officer", "station")
+    search_fields = ("name", "code", "community")
+
+
+@admin.register(Officer)
+class OfficerAdmin(StationScopedAdmin):
+    list_display = ("name", "badge_number", "rank", "team", "beat", "duty_status", "masked_phone", "station")
+    list_filter = ("rank", "duty_status", "team__kind")
+    search_fields = ("name", "badge_number")
+    raw_id_fields = ("user",)
+    # The phone number is personal data: the list shows it masked; the edit form is for
+    # those allowed to change officers, and every change is audited.
+
+    @admin.display(description=_("phone"))
+    def masked_phone(self, officer: Officer) -> str:
+        return mask_phone(officer.phone)
+
+
+@admin.register(BureauMember)
+class BureauMemberAdmin(admin.ModelAdmin):
+    list_display = ("name", "title", "bureau", "user")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "kind", "phone", "active")
+    list_filter = ("kind", "active")

@@ -1,0 +1,70 @@
+"""Reads about the organisation, scoped to the acting user's stations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from .models import Beat, BureauMember, Officer, Station, Team
+
+_CACHE_ATTR = "_fengqiao_station_ids"
+
+
+def station_ids_for(user: Any) -> frozenset[int]:
+    """The ids of the stations whose data `user` may see.
+
+    Administrators see every station; sub-bureau staff the stations of their bureau;
+    officers and auxiliaries their own station; everyone else none. Cached on the user
+    object for the length of the request.
+    """
+    if user is None or not getattr(user, "is_authenticated", False):
+        return frozenset()
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    ids: frozenset[int]
+    if user.is_superuser:
+        ids = frozenset(Station.objects.unscoped("administrators see every station").values_list("id", flat=True))
+    else:
+        ids = frozenset()
+        officer = Officer.objects.unscoped("finding the user's own station").filter(user=user).only("station_id").first()
+        if officer is not None:
+            ids = frozenset({officer.station_id})
+        membership = BureauMember.objects.filter(user=user).only("bureau_id").first()
+        if membership is not None:
+            ids = ids | frozenset(
+                Station.objects.unscoped("a bureau sees its stations")
+                .filter(bureau_id=membership.bureau_id)
+                .values_list("id", flat=True)
+            )
+    setattr(user, _CACHE_ATTR, ids)
+    return ids
+
+
+def officer_for(user: Any) -> Officer | None:
+    """The officer record of a user account, if it has one."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    return Officer.objects.for_user(user).filter(user=user).select_related("station", "team", "beat").first()
+
+
+def stations_for(user: Any) -> QuerySet[Station]:
+    return Station.objects.for_user(user).select_related("bureau")
+
+
+def beats_of(user: Any, station: Station) -> QuerySet[Beat]:
+    return Beat.objects.for_user(user).filter(station=station).select_related("responsible_officer")
+
+
+def teams_with_members(user: Any, station: Station) -> QuerySet[Team]:
+    return Team.objects.for_user(user).filter(station=station).prefetch_related("members")
+
+
+def on_duty_officers(user: Any, station: Station) -> QuerySet[Officer]:
+    return (
+        Officer.objects.for_user(user)
+        .filter(station=station, duty_status__in=Officer.ON_DUTY_STATUSES)
+        .select_related("team", "beat")
+        .order_by("team__kind", "badge_number")
+    )

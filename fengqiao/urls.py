@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from fengqiao.api import api
+
+admin.site.site_header = admin.site.site_title = "枫桥 Fengqiao"
+
+urlpatterns = [
+    path("", include("fengqiao.core.urls")),
+    path("accounts/", include("fengqiao.accounts.urls")),
+    path("audit/", include("fengqiao.audit.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
