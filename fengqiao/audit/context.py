@@ -16,7 +16,8 @@ class Actor:
     path: str = ""
 
 
-_current: contextvars.ContextVar[Actor] = contextvars.ContextVar("fengqiao_actor", default=Actor())
+# Actor is a frozen dataclass, so sharing the default instance is safe.
+_current: contextvars.ContextVar[Actor] = contextvars.ContextVar("fengqiao_actor", default=Actor())  # noqa: B039
 
 
 def current_actor() -> Actor:
