@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from fengqiao.organisation import selectors
-from fengqiao.organisation.services import beats_feature_collection
+from fengqiao.organisation.services import beats_feature_collection, officers_feature_collection
 
 
 @login_required
@@ -25,6 +25,7 @@ def home(request: HttpRequest) -> HttpResponse:
         context.update({
             "beats": beats,
             "beats_geojson": beats_feature_collection(beats),
+            "officers_geojson": officers_feature_collection(on_duty),
             "teams": [
                 {
                     "team": team,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Case, IntegerField, QuerySet, Value, When
 
 from .models import Beat, BureauMember, Officer, Station, Team
 
@@ -57,8 +57,17 @@ def beats_of(user: Any, station: Station) -> QuerySet[Beat]:
     return Beat.objects.for_user(user).filter(station=station).select_related("responsible_officer")
 
 
+def _team_order() -> Case:
+    """Teams in the order the station thinks of them: the room, the two teams, the rest."""
+    whens = [When(kind=kind, then=Value(index)) for index, kind in enumerate(Team.Kind.values)]
+    return Case(*whens, default=Value(len(whens)), output_field=IntegerField())
+
+
 def teams_with_members(user: Any, station: Station) -> QuerySet[Team]:
-    return Team.objects.for_user(user).filter(station=station).prefetch_related("members")
+    return (
+        Team.objects.for_user(user).filter(station=station)
+        .order_by(_team_order(), "name").prefetch_related("members")
+    )
 
 
 def on_duty_officers(user: Any, station: Station) -> QuerySet[Officer]:
@@ -66,5 +75,5 @@ def on_duty_officers(user: Any, station: Station) -> QuerySet[Officer]:
         Officer.objects.for_user(user)
         .filter(station=station, duty_status__in=Officer.ON_DUTY_STATUSES)
         .select_related("team", "beat")
-        .order_by("team__kind", "badge_number")
+        .order_by("-rank", "badge_number")  # police officers before auxiliaries
     )

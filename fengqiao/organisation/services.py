@@ -39,3 +39,25 @@ def beats_feature_collection(beats: Iterable[Beat]) -> dict[str, Any]:
             },
         })
     return {"type": "FeatureCollection", "features": features}
+
+
+def officers_feature_collection(officers: Iterable[Officer]) -> dict[str, Any]:
+    """Officers with a known position as GeoJSON points, for the duty map."""
+    features = []
+    for officer in officers:
+        if officer.latitude is None or officer.longitude is None:
+            continue
+        features.append({
+            "type": "Feature",
+            "id": officer.pk,
+            "geometry": {"type": "Point", "coordinates": [officer.longitude, officer.latitude]},
+            "properties": {
+                "id": officer.pk,
+                "name": officer.name,
+                "badge_number": officer.badge_number,
+                "status": officer.duty_status,
+                "status_label": str(officer.get_duty_status_display()),
+                "auxiliary": officer.rank == Officer.Rank.AUXILIARY,
+            },
+        })
+    return {"type": "FeatureCollection", "features": features}

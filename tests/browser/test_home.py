@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.management import call_command
 from playwright.sync_api import Page, expect
 
-from fengqiao.organisation.models import Beat
+from fengqiao.organisation.models import Beat, Officer
 
 from .conftest import screenshot
 
@@ -39,14 +39,20 @@ def test_demo_commander_sees_the_station_in_chinese_with_its_beats(page: Page, d
     station_beats = Beat.objects.unscoped("test").filter(station__officers__user__username="commander").count()
     assert 7 <= station_beats <= 12
     # Leaflet draws one interactive path per beat polygon, and a label per beat.
-    expect(page.locator("#beat-map path.leaflet-interactive")).to_have_count(station_beats)
+    expect(page.locator("#beat-map path.leaflet-interactive:not(.officer-dot)")).to_have_count(station_beats)
     expect(page.locator("#beat-map .beat-label")).to_have_count(station_beats)
+    placed_on_duty = Officer.objects.unscoped("test").filter(
+        station__officers__user__username="commander", duty_status__in=Officer.ON_DUTY_STATUSES,
+        latitude__isnull=False,
+    ).count()
+    assert placed_on_duty > 0
+    expect(page.locator("#beat-map path.officer-dot")).to_have_count(placed_on_duty)
     screenshot(page, "home-zh")
 
     page.get_by_test_id("lang-en").click()
     expect(page.locator("html")).to_have_attribute("lang", "en")
     expect(page.get_by_text("On duty now")).to_be_visible()
-    expect(page.locator("#beat-map path.leaflet-interactive")).to_have_count(station_beats)
+    expect(page.locator("#beat-map path.leaflet-interactive:not(.officer-dot)")).to_have_count(station_beats)
     screenshot(page, "home-en")
 
 

@@ -20,6 +20,19 @@
       polygon.bindPopup("<strong>" + p.name + "</strong><br>" + (p.community || "") + "<br>" + who);
     }
   }).addTo(map);
+  var officers = document.getElementById("officers-geojson");
+  var colours = { on_duty: "#2e7d32", busy: "#c23b22", standby: "#b26a00" };
+  if (officers) {
+    L.geoJSON(JSON.parse(officers.textContent), {
+      pointToLayer: function (feature, latlng) {
+        var p = feature.properties;
+        return L.circleMarker(latlng, {
+          radius: p.auxiliary ? 4 : 6, weight: 1, color: "#fff",
+          fillColor: colours[p.status] || "#5f6b7a", fillOpacity: 0.95, className: "officer-dot"
+        }).bindTooltip(p.name + " " + p.badge_number + " · " + p.status_label);
+      }
+    }).addTo(map);
+  }
   holder.dataset.beats = String(beats.features.length);
   if (beats.features.length) { map.fitBounds(layer.getBounds(), { padding: [12, 12] }); }
   else { map.setView([29.53, 106.565], 14); }

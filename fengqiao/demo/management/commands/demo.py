@@ -1,0 +1,117 @@
+"""`fengqiao demo`: migrate, build the demo sub-bureau, list its accounts, then serve it.
+
+    fengqiao demo                      # build (or complete) the demo and serve on :8000
+    fengqiao demo --seed 7 --no-serve  # another demo town, no server
+"""
+
+from __future__ import annotations
+
+import time
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from fengqiao.demo.builder import WHY, BuildReport, DemoConflict, build_demo
+from fengqiao.demo.plan import DEFAULT_SEED
+from fengqiao.organisation.models import Beat, Officer, Station
+from fengqiao.records.models import Address
+
+
+class Command(BaseCommand):
+    help = "Build the demo stations (南坪派出所, 海棠溪派出所) with their people and addresses, then serve."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--seed", type=int, default=DEFAULT_SEED,
+                            help=f"seed of the demo's names, map and addresses (default {DEFAULT_SEED})")
+        parser.add_argument("--no-serve", action="store_true", help="build the demo and stop")
+        parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
+        parser.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+
+    def handle(self, *args: Any, seed: int, no_serve: bool, host: str, port: int, **options: Any) -> None:
+        started = time.monotonic()
+        self.stdout.write("Migrating the database …")
+        call_command("migrate", interactive=False, verbosity=0)
+        self.stdout.write(f"Building the demo (seed {seed}) …")
+        try:
+            report = build_demo(seed)
+        except DemoConflict as exc:
+            raise CommandError(str(exc)) from None
+        elapsed = time.monotonic() - started
+        self._write_summary(report, elapsed)
+        self._write_accounts(report)
+        if not no_serve:
+            call_command("serve", host=host, port=port)
+
+    def _write_summary(self, report: BuildReport, elapsed: float) -> None:
+        if report.changed_anything:
+            made = ", ".join(f"{count:,} {label}" for label, count in sorted(report.created.items()))
+            self.stdout.write(self.style.SUCCESS(f"Demo ready in {elapsed:.1f} s. Created: {made}."))
+            if report.updated:
+                filled = ", ".join(f"{count:,} {label}" for label, count in sorted(report.updated.items()))
+                self.stdout.write(f"Filled gaps: {filled}.")
+        else:
+            self.stdout.write(self.style.SUCCESS(
+                f"Demo ready in {elapsed:.1f} s. Everything was already there; nothing changed."
+            ))
+        plan = report.plan
+        self.stdout.write("")
+        departments = len(plan.departments)
+        self.stdout.write(f"{plan.bureau.name} ({plan.bureau.code}): {departments} partner departments")
+        codes = [station.code for station in plan.stations]
+        for station in Station.objects.unscoped(WHY).filter(code__in=codes).order_by("pk"):
+            officers = Officer.objects.unscoped(WHY).filter(station=station)
+            police = officers.filter(rank=Officer.Rank.OFFICER).count()
+            auxiliaries = officers.filter(rank=Officer.Rank.AUXILIARY).count()
+            on_duty = officers.filter(duty_status__in=Officer.ON_DUTY_STATUSES).count()
+            beats = Beat.objects.unscoped(WHY).filter(station=station).count()
+            addresses = Address.objects.unscoped(WHY).filter(station=station).count()
+            self.stdout.write(
+                f"  {station.name} ({station.code}): {police} police officers + {auxiliaries} "
+                f"auxiliaries ({on_duty} on duty), {beats} beats, {addresses:,} standard addresses, "
+                f"{station.area_km2} km²"
+            )
+
+    def _write_accounts(self, report: BuildReport) -> None:
+        stations = {station.code: station.name for station in report.plan.stations}
+        password = settings.FENGQIAO_DEMO_PASSWORD
+        rows = [("角色 Role", "用户名 Username", "姓名 Name", "单位 Station", "密码 Password")]
+        for account in report.plan.accounts:
+            rows.append((
+                f"{account.title} · {account.role}",
+                account.username,
+                account.name,
+                stations.get(account.station_code, "南岸区分局" if account.role == "bureau" else "全部 all"),
+                password,
+            ))
+        self.stdout.write("")
+        self.stdout.write("Demo accounts 演示账号:")
+        for line in _table(rows):
+            self.stdout.write("  " + line)
+        example = next(
+            officer.badge for officer in report.plan.officers if officer.username == officer.badge
+        )
+        self.stdout.write(
+            f"Every other officer logs in with their badge number (e.g. {example}) and the same password."
+        )
+        if report.existing["users"]:
+            self.stdout.write("Accounts that existed before this run keep the password they had.")
+
+
+def _width(text: str) -> int:
+    """Terminal columns `text` takes: Chinese characters are two wide."""
+    return sum(2 if unicodedata.east_asian_width(char) in ("W", "F") else 1 for char in text)
+
+
+def _table(rows: Sequence[Sequence[str]]) -> list[str]:
+    widths = [max(_width(row[column]) for row in rows) for column in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        cells = [cell + " " * (widths[column] - _width(cell)) for column, cell in enumerate(row)]
+        lines.append("  ".join(cells).rstrip())
+        if index == 0:
+            lines.append("  ".join("-" * width for width in widths))
+    return lines

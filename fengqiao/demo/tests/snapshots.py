@@ -1,0 +1,66 @@
+"""The demo as plain data, by natural keys: two builds can be compared row for row."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fengqiao.accounts.models import User
+from fengqiao.organisation.models import (
+    Beat,
+    Bureau,
+    BureauMember,
+    Department,
+    Officer,
+    Station,
+    Team,
+)
+from fengqiao.records.models import Address
+
+WHY = "tests compare whole demo builds"
+
+
+def demo_snapshot() -> dict[str, list[Any]]:
+    """Every demo row without database ids, salts or clock times."""
+    return {
+        "bureaus": list(Bureau.objects.order_by("code").values("code", "name")),
+        "departments": list(Department.objects.order_by("code").values("code", "name", "kind", "phone")),
+        "stations": list(
+            Station.objects.unscoped(WHY).order_by("code").values(
+                "code", "name", "bureau__code", "address", "area_km2", "population", "urban",
+                "latitude", "longitude",
+            )
+        ),
+        "teams": list(
+            Team.objects.unscoped(WHY).order_by("station__code", "name").values("station__code", "name", "kind")
+        ),
+        "beats": list(
+            Beat.objects.unscoped(WHY).order_by("station__code", "code").values(
+                "station__code", "code", "name", "community", "boundary", "office_address",
+                "responsible_officer__badge_number",
+            )
+        ),
+        "officers": list(
+            Officer.objects.unscoped(WHY).order_by("badge_number").values(
+                "badge_number", "station__code", "name", "rank", "team__name", "beat__code",
+                "supervisor__badge_number", "phone", "duty_status", "latitude", "longitude",
+                "user__username",
+            )
+        ),
+        "users": list(
+            User.objects.order_by("username").values(
+                "username", "first_name", "is_staff", "is_superuser", "is_active"
+            )
+        ),
+        "memberships": sorted(
+            User.groups.through.objects.values_list("user__username", "group__name")
+        ),
+        "bureau_members": list(
+            BureauMember.objects.order_by("user__username").values("user__username", "bureau__code", "name", "title")
+        ),
+        "addresses": list(
+            Address.objects.unscoped(WHY).order_by("station__code", "code").values_list(
+                "station__code", "code", "beat__code", "district", "street", "community", "road",
+                "number", "building", "unit", "room", "full_text", "latitude", "longitude",
+            )
+        ),
+    }
