@@ -7,7 +7,7 @@ from typing import Any
 from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest
-from ninja import NinjaAPI, Schema
+from ninja import NinjaAPI, Schema, Status
 from ninja.security import HttpBearer, django_auth
 
 from fengqiao.accounts.services import user_for_token
@@ -43,7 +43,7 @@ class HealthOut(Schema):
 
 
 @api.get("/health", auth=None, response={200: HealthOut, 503: HealthOut}, tags=["system"])
-def health(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def health(request: HttpRequest) -> Status[dict[str, Any]]:
     """200 when the database answers; 503 with the reason when it does not."""
     vendor = connection.vendor
     try:
@@ -51,8 +51,8 @@ def health(request: HttpRequest) -> tuple[int, dict[str, Any]]:
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except (DatabaseError, OSError) as exc:
-        return 503, {"status": "unavailable", "database": vendor, "detail": f"database unreachable: {exc}"}
-    return 200, {"status": "ok", "database": vendor}
+        return Status(503, {"status": "unavailable", "database": vendor, "detail": f"database unreachable: {exc}"})
+    return Status(200, {"status": "ok", "database": vendor})
 
 
 from fengqiao.organisation import api as organisation_api  # noqa: E402

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -17,9 +18,14 @@ def audit_entries_for(user: Any) -> QuerySet[AuditEntry]:
     if user.is_superuser:
         return AuditEntry.objects.all()
     ids = station_ids_for(user)
-    # Rows about people of the station with no station of their own (a failed login by
-    # a station user) are found through the user.
-    return AuditEntry.objects.filter(Q(station_id__in=ids) | Q(station__isnull=True, user__officer__station_id__in=ids))
+    # Rows with no station of their own are found through the person: the acting user,
+    # or, for a failed or locked login (no user yet), the user name that was tried.
+    station_usernames = get_user_model().objects.filter(officer__station_id__in=ids).values("username")
+    return AuditEntry.objects.filter(
+        Q(station_id__in=ids)
+        | Q(station__isnull=True, user__officer__station_id__in=ids)
+        | Q(station__isnull=True, user__isnull=True, username__in=station_usernames)
+    )
 
 
 def search_audit(

@@ -18,10 +18,13 @@ def home(request: HttpRequest) -> HttpResponse:
     station_id = request.GET.get("station")
     station = next((s for s in stations if str(s.pk) == station_id), stations[0] if stations else None)
     context: dict[str, object] = {"stations": stations, "station": station}
+    # Minimum necessary: an auxiliary sees the beats, not the station's people.
+    sees_people = user.has_perm("organisation.view_officer") and user.has_perm("organisation.view_team")
+    context["sees_people"] = sees_people
     if station is not None:
         beats = list(selectors.beats_of(user, station))
-        teams = list(selectors.teams_with_members(user, station))
-        on_duty = list(selectors.on_duty_officers(user, station))
+        teams = list(selectors.teams_with_members(user, station)) if sees_people else []
+        on_duty = list(selectors.on_duty_officers(user, station)) if sees_people else []
         context.update({
             "beats": beats,
             "beats_geojson": beats_feature_collection(beats),

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.core.admin import StationScopedAdmin
@@ -40,6 +41,11 @@ class OfficerAdmin(StationScopedAdmin):
     raw_id_fields = ("user",)
     # The phone number is personal data: the list shows it masked; the edit form is for
     # those allowed to change officers, and every change is audited.
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Officer | None = None) -> tuple[str, ...]:
+        # Linking an account to an officer gives it the station's data: administrators only.
+        readonly = tuple(super().get_readonly_fields(request, obj))
+        return readonly if request.user.is_superuser else (*readonly, "user")
 
     @admin.display(description=_("phone"))
     def masked_phone(self, officer: Officer) -> str:

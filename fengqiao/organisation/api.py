@@ -62,6 +62,12 @@ class RevealOut(Schema):
     phone: str
 
 
+def _require(request: HttpRequest, permission: str) -> None:
+    """403 unless the user's role may see this kind of record (DESIGN.md §5, minimum necessary)."""
+    if not request.user.has_perm(permission):
+        raise HttpError(403, "your role may not see these records")
+
+
 def _officer_out(officer: Officer) -> dict[str, Any]:
     return {
         "id": officer.pk, "station_id": officer.station_id, "name": officer.name,
@@ -73,42 +79,50 @@ def _officer_out(officer: Officer) -> dict[str, Any]:
 
 @router.get("/stations", response=list[StationOut])
 def list_stations(request: HttpRequest) -> Any:
+    _require(request, "organisation.view_station")
     return Station.objects.for_user(request.user)
 
 
 @router.get("/stations/{station_id}", response=StationOut)
 def get_station(request: HttpRequest, station_id: int) -> Any:
+    _require(request, "organisation.view_station")
     return get_for_user_or_404(Station.objects.all(), request.user, pk=station_id)
 
 
 @router.get("/teams/{team_id}", response=TeamOut)
 def get_team(request: HttpRequest, team_id: int) -> Any:
+    _require(request, "organisation.view_team")
     return get_for_user_or_404(Team.objects.all(), request.user, pk=team_id)
 
 
 @router.get("/beats", response=list[BeatOut])
 def list_beats(request: HttpRequest) -> Any:
+    _require(request, "organisation.view_beat")
     return Beat.objects.for_user(request.user)
 
 
 @router.get("/beats.geojson")
 def beats_geojson(request: HttpRequest) -> dict[str, Any]:
     """The user's beats as a GeoJSON FeatureCollection, for maps."""
+    _require(request, "organisation.view_beat")
     return services.beats_feature_collection(Beat.objects.for_user(request.user).select_related("responsible_officer"))
 
 
 @router.get("/beats/{beat_id}", response=BeatOut)
 def get_beat(request: HttpRequest, beat_id: int) -> Any:
+    _require(request, "organisation.view_beat")
     return get_for_user_or_404(Beat.objects.all(), request.user, pk=beat_id)
 
 
 @router.get("/officers", response=list[OfficerOut])
 def list_officers(request: HttpRequest) -> Any:
+    _require(request, "organisation.view_officer")
     return [_officer_out(o) for o in Officer.objects.for_user(request.user)]
 
 
 @router.get("/officers/{officer_id}", response=OfficerOut)
 def get_officer(request: HttpRequest, officer_id: int) -> Any:
+    _require(request, "organisation.view_officer")
     officer = get_for_user_or_404(Officer.objects.all(), request.user, pk=officer_id)
     return _officer_out(officer)
 
