@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +31,9 @@ def search(request: HttpRequest) -> HttpResponse:
         outcome=filters.get("outcome", ""), start=filters.get("start"), end=filters.get("end"),
     )
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    type_names = {model._meta.label_lower: model._meta.verbose_name for model in apps.get_models()}
+    for row in page:
+        row.object_type_name = type_names.get(row.object_type, row.object_type)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "audit/search.html", {"form": form, "page": page, "query": query.urlencode()})

@@ -8,7 +8,8 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from ninja.errors import HttpError
 
-from fengqiao.audit.services import RevealRefused
+from fengqiao.audit.models import AuditEntry
+from fengqiao.audit.services import RevealRefused, record
 from fengqiao.core.access import get_for_user_or_404
 from fengqiao.core.masking import mask_phone
 
@@ -65,6 +66,8 @@ class RevealOut(Schema):
 def _require(request: HttpRequest, permission: str) -> None:
     """403 unless the user's role may see this kind of record (DESIGN.md §5, minimum necessary)."""
     if not request.user.has_perm(permission):
+        record(AuditEntry.Action.ACCESS_REFUSED, user=request.user, outcome=AuditEntry.Outcome.REFUSED,
+               reason=f"missing permission {permission}", object_type="path", object_repr=request.path[:200])
         raise HttpError(403, "your role may not see these records")
 
 

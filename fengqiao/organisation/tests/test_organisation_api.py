@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.test import Client
 
 from fengqiao.accounts.models import User
+from fengqiao.audit.models import AuditEntry
 from fengqiao.organisation.models import Beat
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +56,10 @@ def test_chen_chen_the_auxiliary_sees_beats_but_not_the_officers_list(
     assert client.get("/api/v1/officers").status_code == 403
     assert client.get(f"/api/v1/officers/{chen_chen.officer.pk}").status_code == 403
     assert client.get(f"/api/v1/teams/{chen_chen.officer.team_id}").status_code == 403
+    refusals = AuditEntry.objects.filter(username="chenchen", action=AuditEntry.Action.ACCESS_REFUSED)
+    assert sorted(refusals.values_list("object_repr", flat=True)) == sorted([
+        "/api/v1/officers", f"/api/v1/officers/{chen_chen.officer.pk}", f"/api/v1/teams/{chen_chen.officer.team_id}",
+    ])
 
 
 def test_an_account_with_no_role_is_refused(client: Client, beat_a: Beat) -> None:
