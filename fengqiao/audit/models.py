@@ -63,6 +63,11 @@ class AuditEntry(models.Model):
         "organisation.Station", verbose_name=_("station"), on_delete=models.PROTECT,
         related_name="+", null=True, blank=True,
     )
+    actor_station = models.ForeignKey(
+        "organisation.Station", verbose_name=_("station of the user"), on_delete=models.PROTECT,
+        related_name="+", null=True, blank=True,
+        help_text=_("Set when the user belongs to another station than the object, e.g. a refused look across stations."),
+    )
     ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
     action = models.CharField(_("action"), max_length=30, choices=Action.choices, db_index=True)
     outcome = models.CharField(_("outcome"), max_length=10, choices=Outcome.choices, default=Outcome.OK)

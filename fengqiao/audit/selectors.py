@@ -23,6 +23,7 @@ def audit_entries_for(user: Any) -> QuerySet[AuditEntry]:
     station_usernames = get_user_model().objects.filter(officer__station_id__in=ids).values("username")
     return AuditEntry.objects.filter(
         Q(station_id__in=ids)
+        | Q(actor_station_id__in=ids)
         | Q(station__isnull=True, user__officer__station_id__in=ids)
         | Q(station__isnull=True, user__isnull=True, username__in=station_usernames)
     )

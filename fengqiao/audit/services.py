@@ -19,20 +19,33 @@ def object_label(obj: models.Model) -> str:
     return obj._meta.label_lower
 
 
-def _station_id_of(obj: Any, user: Any) -> int | None:
-    if obj is not None:
-        if obj._meta.label_lower == "organisation.station":
-            return int(obj.pk) if obj.pk else None
-        station_id = getattr(obj, "station_id", None)
-        if station_id:
-            return int(station_id)
-    if user is not None and getattr(user, "is_authenticated", False):
-        from fengqiao.organisation.selectors import station_ids_for
+def _object_station_id(obj: Any) -> int | None:
+    if obj is None:
+        return None
+    if obj._meta.label_lower == "organisation.station":
+        return int(obj.pk) if obj.pk else None
+    station_id = getattr(obj, "station_id", None)
+    return int(station_id) if station_id else None
 
-        ids = station_ids_for(user)
-        if len(ids) == 1:
-            return next(iter(ids))
-    return None
+
+def _user_station_id(user: Any) -> int | None:
+    """The user's own station, when they have exactly one."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    from fengqiao.organisation.selectors import station_ids_for
+
+    ids = station_ids_for(user)
+    return next(iter(ids)) if len(ids) == 1 else None
+
+
+def _stations_of(obj: Any, user: Any) -> tuple[int | None, int | None]:
+    """(station, actor_station): the row is filed under the object's station, and also
+    under the user's own when that is a different one, so both stations' leaders see it."""
+    object_station = _object_station_id(obj)
+    user_station = _user_station_id(user)
+    if object_station is None:
+        return user_station, None
+    return object_station, (user_station if user_station != object_station else None)
 
 
 def jsonable(value: Any) -> Any:
@@ -62,10 +75,12 @@ def record(
         object_type = object_type or object_label(obj)
         object_id = object_id or str(obj.pk or "")
         object_repr = object_repr or str(obj)[:200]
+    station_id, actor_station_id = _stations_of(obj, user if authenticated else None)
     return AuditEntry.objects.create(
         user=user if authenticated else None,
         username=username or (user.get_username() if authenticated else ""),
-        station_id=_station_id_of(obj, user if authenticated else None),
+        station_id=station_id,
+        actor_station_id=actor_station_id,
         ip_address=actor.ip_address,
         path=actor.path[:300],
         action=action,

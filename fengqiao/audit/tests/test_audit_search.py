@@ -116,3 +116,21 @@ def test_filtering_by_dates_follows_the_stations_local_day(client: Client, li_na
     page = client.get("/audit/", {"start": "2026-03-02", "end": "2026-03-02"}).content.decode()
     assert "三月二日凌晨" in page and "三月二日深夜" in page
     assert "三月一日深夜" not in page and "三月三日凌晨" not in page
+
+
+def test_a_look_across_stations_is_in_both_stations_logs(
+    client: Client, li_na: User, zhao_min: User, zhang_wei: User, wang_qiang: User
+) -> None:
+    from django.http import Http404
+
+    from fengqiao.core.access import get_for_user_or_404
+    from fengqiao.organisation.models import Officer
+
+    with acting_as(user=wang_qiang, ip_address="10.60.1.5"), pytest.raises(Http404):
+        get_for_user_or_404(Officer.objects.all(), wang_qiang, pk=zhang_wei.officer.pk)
+    [row] = AuditEntry.objects.filter(action=Action.ACCESS_REFUSED)
+    assert (row.station_id, row.actor_station_id) == (zhang_wei.officer.station_id, wang_qiang.officer.station_id)
+    for leader in (li_na, zhao_min):  # 南坪's leader: whose data; 海棠溪's leader: who looked
+        client.force_login(leader)
+        page = client.get("/audit/", {"action": Action.ACCESS_REFUSED}).content.decode()
+        assert "10.60.1.5" in page, leader.username
