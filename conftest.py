@@ -41,23 +41,38 @@ from fengqiao.organisation.models import Beat, Bureau, BureauMember, Officer, St
 # runs after every transactional test (live_server, transaction=True). Such tests lift
 # the triggers just before the flush; the flush's post_migrate signal puts them back.
 
-_TRIGGERS = importlib.import_module("fengqiao.audit.migrations.0002_append_only_triggers")
-_TRIGGER_SQL = {
-    "sqlite": (_TRIGGERS.SQLITE_DOWN, _TRIGGERS.SQLITE_UP),
-    "postgresql": (_TRIGGERS.POSTGRES_DOWN, _TRIGGERS.POSTGRES_UP),
-}
+# (app label, migration module) of every append-only table's triggers.
+_TRIGGER_MIGRATIONS = (
+    ("audit", "fengqiao.audit.migrations.0002_append_only_triggers"),
+    ("intake", "fengqiao.intake.migrations.0002_incident_log_append_only"),
+)
 
 
-def _run_trigger_sql(*, lift: bool, restore: bool) -> None:
-    down, up = _TRIGGER_SQL.get(connection.vendor, ([], []))
+def _trigger_sql(app_label: str | None = None) -> tuple[list[str], list[str]]:
+    down: list[str] = []
+    up: list[str] = []
+    vendor = {"sqlite": "SQLITE", "postgresql": "POSTGRES"}.get(connection.vendor)
+    if vendor is None:
+        return down, up
+    for label, module_name in _TRIGGER_MIGRATIONS:
+        if app_label is not None and label != app_label:
+            continue
+        module = importlib.import_module(module_name)
+        down += getattr(module, f"{vendor}_DOWN")
+        up += getattr(module, f"{vendor}_UP")
+    return down, up
+
+
+def _run_trigger_sql(*, lift: bool, restore: bool, app_label: str | None = None) -> None:
+    down, up = _trigger_sql(app_label)
     with connection.cursor() as cursor:
         for statement in (down if lift else []) + (up if restore else []):
             cursor.execute(statement)
 
 
 def _restore_audit_triggers(sender: Any, using: str = "default", **kwargs: Any) -> None:
-    if sender.label == "audit":
-        _run_trigger_sql(lift=True, restore=True)
+    if sender.label in {label for label, _module in _TRIGGER_MIGRATIONS}:
+        _run_trigger_sql(lift=True, restore=True, app_label=sender.label)
 
 
 post_migrate.connect(_restore_audit_triggers, dispatch_uid="tests-restore-audit-triggers")

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "fengqiao.audit",
     "fengqiao.organisation",
     "fengqiao.records",
+    "fengqiao.intake",
     "fengqiao.demo",
 ]
 

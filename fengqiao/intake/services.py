@@ -1,0 +1,770 @@
+"""Intake writes: every change to calls and incidents happens here, in one transaction each.
+
+- `do_receive_call` records a call and, in the same transaction, the incident it becomes
+  (or the incident it repeats), the log entries, and for the feed the idempotency record
+  that lets a retry get the same answer. The caller is answered only after it commits.
+- `do_merge`, `do_mark_invalid`, `do_update_incident`, `do_add_note`, `do_strike_entry`,
+  `do_take_lock` and `do_release_lock` are the other doors.
+
+The station's rules (taxonomy, lexicon, sensor table, classifier, address index, beat
+polygons) are read through the `station_*` helpers, cached per process and refreshed when
+the station's data changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.audit.models import AuditEntry
+from fengqiao.audit.services import record
+from fengqiao.organisation.geo import BeatLocator
+from fengqiao.organisation.models import Beat, Officer, Station, Team
+from fengqiao.records.models import Address
+
+from . import classifier, duplicates, states
+from .addressing import AddressIndex, Candidate
+from .models import (
+    Call,
+    Category,
+    CategoryFamily,
+    IdempotencyRecord,
+    Incident,
+    IncidentLog,
+    IntakeSettings,
+)
+from .numbering import format_number
+from .sensors import DEFAULT_SENSOR_MAP, SensorMapError, SensorRule, parse_sensor_map
+from .taxonomy import Category as RuleCategory
+from .taxonomy import Family as RuleFamily
+from .taxonomy import Taxonomy, load_taxonomy, read_data_file
+from .triage import LexiconError, Rules, TriageResult, parse_rules, triage
+
+LOCK_MINUTES = 5
+
+# -- the station's rules ------------------------------------------------------------------
+
+
+def seed_station_intake(station: Station) -> IntakeSettings:
+    """Give a station the shipped taxonomy, lexicon and sensor table, unless it has them."""
+    existing = IntakeSettings.objects.filter(station=station).unscoped("seeding one station").first()
+    if existing is not None:
+        return existing
+    taxonomy = load_taxonomy()
+    families = {}
+    for position, family in enumerate(taxonomy.families):
+        families[family.code], _created = CategoryFamily.objects.unscoped("seeding one station").get_or_create(
+            station=station, code=family.code,
+            defaults={"label_zh": family.label_zh, "label_en": family.label_en, "position": position},
+        )
+    for position, category in enumerate(taxonomy.categories):
+        Category.objects.unscoped("seeding one station").get_or_create(
+            station=station, code=category.code,
+            defaults={
+                "family": families[category.family], "label_zh": category.label_zh,
+                "label_en": category.label_en, "route": category.route,
+                "priority": category.priority, "repeat_prone": category.repeat_prone,
+                "position": position,
+            },
+        )
+    return IntakeSettings.objects.create(
+        station=station,
+        lexicon=json.loads(read_data_file("lexicon.json")),
+        sensor_map=DEFAULT_SENSOR_MAP,
+    )
+
+
+def station_taxonomy(station_id: int) -> Taxonomy:
+    """The station's categories as the pure triage module knows them (inactive ones left out)."""
+    families = CategoryFamily.objects.for_stations([station_id]).order_by("position", "code")
+    categories = (
+        Category.objects.for_stations([station_id]).filter(active=True)
+        .select_related("family").order_by("position", "code")
+    )
+    return Taxonomy(
+        families=tuple(RuleFamily(f.code, f.label_zh, f.label_en) for f in families),
+        categories=tuple(
+            RuleCategory(c.code, c.label_zh, c.label_en, c.family.code, c.route, c.priority, c.repeat_prone)
+            for c in categories
+        ),
+    )
+
+
+def check_station_rules(intake_settings: IntakeSettings) -> None:
+    """ValidationError naming the field, unless the lexicon and sensor table fit the station."""
+    taxonomy = station_taxonomy(intake_settings.station_id)
+    errors: dict[str, str] = {}
+    try:
+        parse_rules(taxonomy, intake_settings.lexicon)
+    except (LexiconError, ValueError, KeyError, TypeError) as error:
+        errors["lexicon"] = str(error)
+    try:
+        parse_sensor_map(intake_settings.sensor_map, {c.code for c in taxonomy.categories})
+    except SensorMapError as error:
+        errors["sensor_map"] = str(error)
+    if errors:
+        raise ValidationError(errors)
+
+
+@dataclass
+class StationRules:
+    """Everything intake needs to judge and place a call, for one station, read-only."""
+
+    settings: IntakeSettings
+    rules: Rules
+    sensors: dict[str, SensorRule]
+    families: dict[str, str]  # category code → family code
+    categories: dict[str, int]  # category code → Category id
+    command_team_id: int | None
+    stamp: Any = None
+
+
+@dataclass
+class _Cached:
+    stamp: Any
+    value: Any
+
+
+_cache: dict[tuple[str, int], _Cached] = {}
+_cache_lock = threading.Lock()
+
+
+def _cached(kind: str, station_id: int, stamp: Any, build: Any) -> Any:
+    key = (kind, station_id)
+    with _cache_lock:
+        hit = _cache.get(key)
+    if hit is not None and hit.stamp == stamp:
+        return hit.value
+    value = build()
+    with _cache_lock:
+        _cache[key] = _Cached(stamp, value)
+    return value
+
+
+def forget_station_caches(station_id: int | None = None) -> None:
+    """Drop cached rules and indexes (all stations when `station_id` is None)."""
+    with _cache_lock:
+        for key in list(_cache):
+            if station_id is None or key[1] == station_id:
+                del _cache[key]
+
+
+def station_rules(station_id: int) -> StationRules:
+    """The station's taxonomy, lexicon and sensor table, rebuilt when the settings change
+    (saving a category touches the settings row, so all processes notice)."""
+    intake_settings = IntakeSettings.objects.for_stations([station_id]).select_related("station").first()
+    if intake_settings is None:
+        station = Station.objects.for_stations([station_id]).get()
+        intake_settings = seed_station_intake(station)
+
+    def build() -> StationRules:
+        taxonomy = station_taxonomy(station_id)
+        rules = parse_rules(taxonomy, intake_settings.lexicon)
+        sensors = parse_sensor_map(intake_settings.sensor_map, {c.code for c in taxonomy.categories})
+        ids = dict(Category.objects.for_stations([station_id]).values_list("code", "id"))
+        command = Team.objects.for_stations([station_id]).filter(kind=Team.Kind.COMMAND).order_by("id").first()
+        return StationRules(
+            settings=intake_settings, rules=rules, sensors=sensors,
+            families={c.code: c.family for c in taxonomy.categories},
+            categories=ids, command_team_id=command.pk if command else None,
+        )
+
+    found: StationRules = _cached("rules", station_id, intake_settings.updated_at, build)
+    found.settings = intake_settings
+    return found
+
+
+def _model_path(station: Station) -> Path:
+    return Path(settings.DATA_DIR) / "models" / f"triage-{station.code}.joblib"
+
+
+def station_model(station: Station) -> classifier.Model | None:
+    """The station's trained classifier, if `fengqiao triage train` has made one."""
+    path = _model_path(station)
+    try:
+        stamp = path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return None
+
+    def build() -> classifier.Model | None:
+        try:
+            return classifier.load(path)
+        except classifier.ModelError:
+            return None
+
+    model: classifier.Model | None = _cached("model", station.pk, stamp, build)
+    return model
+
+
+def suggest(station: Station, text: str, *, sensor_kind: str = "") -> TriageResult:
+    """Category, route, priority and confidence for `text`, with the reasons.
+
+    A sensor alarm takes its category and priority from the station's sensor table; any
+    other call is read by the lexicon rules and, where it is more confident, the
+    station's classifier.
+    """
+    station_rule = station_rules(station.pk)
+    rules = station_rule.rules
+    if sensor_kind:
+        sensor = station_rule.sensors.get(sensor_kind)
+        if sensor is not None:
+            category = rules.taxonomy.category(sensor.category)
+            return TriageResult(
+                category=sensor.category, category_label=category.label_zh, route=category.route,
+                priority=sensor.priority, confidence=1.0,
+                reasons=[f"sensor {sensor.label} ({sensor_kind}) → {rules.taxonomy.full_label(sensor.category)}"],
+            )
+    result = triage(text, rules)
+    model = station_model(station)
+    if model is not None:
+        result = classifier.combine(result, classifier.predict(model, text), text=text, rules=rules)
+    return result
+
+
+def train_station_model(station: Station, *, minimum: int = 50) -> tuple[Path, int]:
+    """Train the classifier on the station's closed incidents; returns the file and the count."""
+    closed = (
+        Incident.objects.for_stations([station.pk])
+        .filter(state__in=[states.CLOSED, states.RESOLVED, states.TRANSFERRED, states.CONVERTED])
+        .select_related("category")
+        .values_list("summary", "category__code")
+    )
+    pairs = [(text, code) for text, code in closed if text]
+    if len(pairs) < minimum:
+        raise ValueError(f"only {len(pairs)} closed incidents with a text; at least {minimum} are needed to train")
+    model = classifier.train(pairs)
+    path = _model_path(station)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    classifier.save(model, path)
+    return path, len(pairs)
+
+
+# -- place ----------------------------------------------------------------------------------
+
+
+def _address_stamp(station_id: int) -> tuple[int, int]:
+    addresses = Address.objects.for_stations([station_id])
+    newest = addresses.order_by("-id").values_list("id", flat=True).first() or 0
+    return (addresses.count(), newest)
+
+
+def station_address_index(station_id: int) -> AddressIndex:
+    def build() -> AddressIndex:
+        rows = Address.objects.for_stations([station_id]).values_list("id", "full_text")
+        return AddressIndex(rows.iterator(chunk_size=5000))
+
+    index: AddressIndex = _cached("addresses", station_id, _address_stamp(station_id), build)
+    return index
+
+
+def station_beat_locator(station_id: int) -> BeatLocator | None:
+    beats = Beat.objects.for_stations([station_id]).exclude(boundary=None)
+    stamp = tuple(beats.order_by("id").values_list("id", flat=True))
+
+    def build() -> BeatLocator | None:
+        rows = [(beat.pk, beat.boundary) for beat in beats.only("id", "boundary")]
+        return BeatLocator(rows) if rows else None
+
+    locator: BeatLocator | None = _cached("beats", station_id, stamp, build)
+    return locator
+
+
+@dataclass
+class Place:
+    """Where a call happened, as well as intake could tell."""
+
+    address: Address | None = None
+    score: float | None = None
+    confident: bool = False
+    candidates: list[Candidate] = field(default_factory=list)
+    latitude: float | None = None
+    longitude: float | None = None
+    beat_id: int | None = None
+
+    @property
+    def needs_confirming(self) -> bool:
+        return self.address is None
+
+
+def locate(station_id: int, address_text: str, latitude: float | None, longitude: float | None, *, address_id: int | None = None) -> Place:
+    """Match the address text to a standard address and the position to a beat.
+
+    A chosen `address_id` (the commander picked it) wins; otherwise only a confident
+    match is used. With no confident match the place is flagged, never guessed.
+    """
+    place = Place(latitude=latitude, longitude=longitude)
+    if address_id is not None:
+        place.address = Address.objects.for_stations([station_id]).filter(pk=address_id).first()
+        if place.address is None:
+            raise ValidationError({"address_id": _("No standard address %(id)s at this station.") % {"id": address_id}})
+        place.confident, place.score = True, 100.0
+    elif address_text.strip():
+        place.candidates = station_address_index(station_id).match(address_text, limit=5)
+        best = place.candidates[0] if place.candidates else None
+        if best is not None and best.confident:
+            place.address = Address.objects.for_stations([station_id]).get(pk=best.address_id)
+            place.confident, place.score = True, best.score
+        elif best is not None:
+            place.score = best.score
+    if place.address is not None and place.latitude is None and place.address.latitude is not None:
+        place.latitude, place.longitude = place.address.latitude, place.address.longitude
+    if place.latitude is not None and place.longitude is not None:
+        locator = station_beat_locator(station_id)
+        if locator is not None:
+            place.beat_id = locator.beat_at(place.longitude, place.latitude)
+    if place.beat_id is None and place.address is not None:
+        place.beat_id = place.address.beat_id
+    return place
+
+
+# -- receiving a call -----------------------------------------------------------------------
+
+
+@dataclass
+class CallData:
+    """A call as it arrived, already checked field by field (by the form, the API or the import)."""
+
+    source: str
+    text: str
+    received_at: dt.datetime
+    address_text: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    external_id: str = ""
+    caller_name: str = ""
+    caller_phone: str = ""
+    sensor_kind: str = ""
+
+
+@dataclass
+class Decision:
+    """What the commander decided on the intake page; empty fields take the suggestion."""
+
+    category: str = ""
+    priority: int | None = None
+    route: str = ""
+    address_id: int | None = None
+    tags: list[str] = field(default_factory=list)
+    merge_into: Incident | None = None
+
+
+@dataclass
+class Receipt:
+    call: Call
+    incident: Incident
+    created_incident: bool
+    place: Place
+    suggestion: TriageResult
+    possible_duplicates: list[duplicates.Suggestion]
+    replayed: bool = False
+    response: dict[str, Any] | None = None
+
+
+class IdempotencyConflict(Exception):
+    """The key was used before with a different body."""
+
+    def __init__(self, record_: IdempotencyRecord) -> None:
+        super().__init__("this Idempotency-Key was used with a different body")
+        self.record = record_
+
+
+class ExternalIdTaken(Exception):
+    """The 110 system id was received before, under another key."""
+
+    def __init__(self, call: Call) -> None:
+        super().__init__(f"external_id {call.external_id!r} was already received as call {call.pk}")
+        self.call = call
+
+
+def body_hash(body: bytes | str | dict[str, Any]) -> str:
+    """A hash of the request body that ignores key order and whitespace."""
+    if isinstance(body, bytes | str):
+        try:
+            body = json.loads(body)
+        except (ValueError, TypeError):
+            raw = body if isinstance(body, bytes) else body.encode()
+            return hashlib.sha256(raw).hexdigest()
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def find_idempotent(station_id: int, key: str) -> IdempotencyRecord | None:
+    return IdempotencyRecord.objects.for_stations([station_id]).filter(key=key).first()
+
+
+def receive_call(
+    station: Station,
+    data: CallData,
+    *,
+    user: Any = None,
+    decision: Decision | None = None,
+    idempotency_key: str = "",
+    request_hash: str = "",
+    respond: Any = None,
+) -> Receipt:
+    """`do_receive_call`, plus what a retry or a race needs: the earlier answer for a
+    repeated key, a refusal for a reused key or a 110 id received before."""
+    if idempotency_key:
+        earlier = find_idempotent(station.pk, idempotency_key)
+        if earlier is not None:
+            return _replay(earlier, request_hash)
+    try:
+        return do_receive_call(
+            station, data, user=user, decision=decision,
+            idempotency_key=idempotency_key, request_hash=request_hash, respond=respond,
+        )
+    except IntegrityError:
+        # Another request with the same key or 110 id committed first.
+        if idempotency_key:
+            earlier = find_idempotent(station.pk, idempotency_key)
+            if earlier is not None:
+                return _replay(earlier, request_hash)
+        if data.external_id:
+            taken = Call.objects.for_stations([station.pk]).filter(external_id=data.external_id).first()
+            if taken is not None:
+                raise ExternalIdTaken(taken) from None
+        raise
+
+
+def _replay(earlier: IdempotencyRecord, request_hash: str) -> Receipt:
+    if earlier.body_hash != request_hash:
+        raise IdempotencyConflict(earlier)
+    call = Call.objects.for_stations([earlier.station_id]).select_related("incident").get(pk=earlier.call_id)
+    return Receipt(
+        call=call, incident=call.incident, created_incident=False, place=Place(),
+        suggestion=TriageResult("", "", "", 0, 0.0), possible_duplicates=[],
+        replayed=True, response=earlier.response,
+    )
+
+
+@transaction.atomic(durable=True)
+def do_receive_call(
+    station: Station,
+    data: CallData,
+    *,
+    user: Any = None,
+    decision: Decision | None = None,
+    idempotency_key: str = "",
+    request_hash: str = "",
+    respond: Any = None,
+) -> Receipt:
+    """Record the call and the incident it becomes (or joins), in one transaction.
+
+    `respond(receipt) -> dict` builds the answer the feed gets; it is stored with the
+    idempotency key in the same transaction, so a retry gets exactly this answer.
+    """
+    decision = decision or Decision()
+    station_rule = station_rules(station.pk)
+    if data.external_id and Call.objects.for_stations([station.pk]).filter(external_id=data.external_id).exists():
+        taken = Call.objects.for_stations([station.pk]).get(external_id=data.external_id)
+        raise ExternalIdTaken(taken)
+    if data.sensor_kind and data.sensor_kind not in station_rule.sensors:
+        raise ValidationError({"sensor_kind": _("Unknown sensor kind %(kind)s; this station knows: %(known)s.") % {
+            "kind": data.sensor_kind, "known": ", ".join(sorted(station_rule.sensors)) or "—"}})
+
+    suggestion = suggest(station, data.text, sensor_kind=data.sensor_kind)
+    place = locate(station.pk, data.address_text, data.latitude, data.longitude, address_id=decision.address_id)
+    now = timezone.now()
+    author = user if getattr(user, "is_authenticated", False) else None
+
+    call = Call.objects.create(
+        station=station, source=data.source, sensor_kind=data.sensor_kind, external_id=data.external_id,
+        received_at=data.received_at, caller_name=data.caller_name, caller_phone=data.caller_phone,
+        text=data.text, address_text=data.address_text, latitude=place.latitude, longitude=place.longitude,
+        address=place.address, address_score=place.score, beat_id=place.beat_id,
+        triage=suggestion.to_dict(), taken_by=author,
+    )
+
+    category_code = decision.category or suggestion.category
+    possible = possible_duplicates(station.pk, station_rule.families.get(category_code, ""), data.received_at,
+                                   place.latitude, place.longitude, place.address.pk if place.address else None)
+
+    if decision.merge_into is not None:
+        incident = _attach_to(decision.merge_into, call, station, author, now)
+        created = False
+    else:
+        incident = _open_incident(station, station_rule, call, suggestion, decision, place, author, now)
+        created = True
+
+    receipt = Receipt(call=call, incident=incident, created_incident=created, place=place,
+                      suggestion=suggestion, possible_duplicates=possible)
+    if idempotency_key:
+        receipt.response = respond(receipt) if respond else {"call_id": call.pk, "incident_id": incident.pk}
+        IdempotencyRecord.objects.create(
+            station=station, key=idempotency_key, body_hash=request_hash, call=call, response=receipt.response,
+        )
+    return receipt
+
+
+def _attach_to(incident: Incident, call: Call, station: Station, author: Any, now: dt.datetime) -> Incident:
+    incident = Incident.objects.for_stations([station.pk]).select_for_update().get(pk=incident.pk)
+    if not incident.is_open:
+        raise ValidationError({"merge_into": _("Incident %(number)s is no longer open.") % {"number": incident.number}})
+    call.state, call.incident = Call.State.DUPLICATE, incident
+    call.save(update_fields=["state", "incident"])
+    _log(incident, IncidentLog.Kind.CALL, _("Repeat call %(id)s attached: %(text)s") % {"id": call.pk, "text": call.text[:80]},
+         author=author, at=now, automatic=author is None)
+    return incident
+
+
+def _open_incident(
+    station: Station, station_rule: StationRules, call: Call, suggestion: TriageResult,
+    decision: Decision, place: Place, author: Any, now: dt.datetime,
+) -> Incident:
+    category_code = decision.category or suggestion.category
+    if category_code not in station_rule.categories:
+        raise ValidationError({"category": _("Unknown category %(code)s.") % {"code": category_code}})
+    category = Category.objects.for_stations([station.pk]).get(code=category_code)
+    priority = decision.priority or (suggestion.priority if category_code == suggestion.category else category.priority)
+    route = decision.route or (suggestion.route if category_code == suggestion.category else category.route)
+    owner = getattr(author, "officer", None) if author is not None else None
+    incident = Incident.objects.create(
+        station=station, number=next_incident_number(station, station_rule.settings.number_template, call.received_at),
+        received_at=call.received_at, category=category, priority=priority, route=route,
+        state=Incident.State.TRIAGED, summary=call.text, address_text=call.address_text,
+        address=place.address, place_unconfirmed=place.needs_confirming,
+        latitude=place.latitude, longitude=place.longitude, beat_id=place.beat_id,
+        tags=sorted(set(decision.tags)), triage=suggestion.to_dict(),
+        owner_team_id=station_rule.command_team_id, owner=owner if owner and owner.station_id == station.pk else None,
+        deadline=now + dt.timedelta(minutes=station_rule.settings.triage_minutes),
+    )
+    call.state, call.incident = Call.State.INCIDENT, incident
+    call.save(update_fields=["state", "incident"])
+    source = call.get_source_display()
+    _log(incident, IncidentLog.Kind.RECEIVED, _("Received from %(source)s: %(text)s") % {"source": source, "text": call.text},
+         author=author, at=now, automatic=author is None)
+    reasons = "; ".join(suggestion.reasons[:4])
+    _log(incident, IncidentLog.Kind.TRIAGED,
+         _("Suggested %(category)s, route %(route)s, priority %(priority)s (confidence %(confidence).2f): %(reasons)s") % {
+             "category": suggestion.category_label, "route": suggestion.route, "priority": suggestion.priority,
+             "confidence": suggestion.confidence, "reasons": reasons},
+         at=now, automatic=True)
+    chosen = {"category": category.code, "priority": priority, "route": route}
+    suggested = {"category": suggestion.category, "priority": suggestion.priority, "route": suggestion.route}
+    if chosen != suggested:
+        _log(incident, IncidentLog.Kind.CHANGED, _("The commander decided otherwise than suggested."),
+             author=author, at=now, before=suggested, after=chosen)
+    if place.needs_confirming:
+        _log(incident, IncidentLog.Kind.NOTE, _("No standard address matched with confidence: the place needs confirming."),
+             at=now, automatic=True)
+    return incident
+
+
+def next_incident_number(station: Station, template: str, received_at: dt.datetime) -> str:
+    """The next number of the day, counted in the database so that two writers never share one."""
+    day = timezone.localtime(received_at).date()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO intake_incidentcounter (station_id, day, last) VALUES (%s, %s, 1) "
+            "ON CONFLICT (station_id, day) DO UPDATE SET last = intake_incidentcounter.last + 1 "
+            "RETURNING last",
+            [station.pk, day],
+        )
+        sequence = cursor.fetchone()[0]
+    return format_number(template, station_code=station.code, day=day, sequence=sequence)
+
+
+def possible_duplicates(
+    station_id: int, family: str, received_at: dt.datetime,
+    latitude: float | None, longitude: float | None, address_id: int | None,
+) -> list[duplicates.Suggestion]:
+    """Open incidents of the same family near this place and time (the station's window)."""
+    if not family:
+        return []
+    window = station_rules(station_id).settings
+    since = received_at - dt.timedelta(minutes=window.duplicate_minutes)
+    until = received_at + dt.timedelta(minutes=window.duplicate_minutes)
+    rows = (
+        Incident.objects.for_stations([station_id])
+        .filter(state__in=states.OPEN_STATES, category__family__code=family, received_at__range=(since, until))
+        .values_list("id", "received_at", "latitude", "longitude", "address_id")[:200]
+    )
+    sightings = [
+        (pk, duplicates.Sighting(family, at, lat, lon, address))
+        for pk, at, lat, lon, address in rows
+    ]
+    call = duplicates.Sighting(family, received_at, latitude, longitude, address_id)
+    return duplicates.suggest(call, sightings, metres=window.duplicate_metres, minutes=window.duplicate_minutes)
+
+
+# -- changing an incident ------------------------------------------------------------------
+
+
+class LockHeld(Exception):
+    """Somebody else is editing the incident."""
+
+    def __init__(self, incident: Incident) -> None:
+        holder = incident.locked_by.display_name if incident.locked_by else "?"
+        super().__init__(f"incident {incident.number} is being edited by {holder} until {incident.lock_expires_at:%H:%M:%S}")
+        self.incident = incident
+
+
+def lock_holder(incident: Incident, *, now: dt.datetime | None = None) -> Any:
+    """The user holding an unexpired edit lock, or None."""
+    now = now or timezone.now()
+    if incident.locked_by_id and incident.lock_expires_at and incident.lock_expires_at > now:
+        return incident.locked_by
+    return None
+
+
+def _locked_for_change(incident: Incident, user: Any) -> Incident:
+    """Re-read the incident under a row lock and refuse if another user holds the edit lock."""
+    fresh = Incident.objects.for_stations([incident.station_id]).select_for_update().select_related("locked_by").get(pk=incident.pk)
+    holder = lock_holder(fresh)
+    if holder is not None and holder.pk != getattr(user, "pk", None):
+        raise LockHeld(fresh)
+    return fresh
+
+
+@transaction.atomic
+def do_take_lock(incident: Incident, *, user: Any, minutes: int = LOCK_MINUTES) -> Incident:
+    """Hold the edit lock for `minutes` (renewing one's own); LockHeld if someone else has it."""
+    fresh = _locked_for_change(incident, user)
+    fresh.locked_by = user
+    fresh.lock_expires_at = timezone.now() + dt.timedelta(minutes=minutes)
+    fresh.save(update_fields=["locked_by", "lock_expires_at", "updated_at"])
+    return fresh
+
+
+@transaction.atomic
+def do_release_lock(incident: Incident, *, user: Any) -> Incident:
+    fresh = Incident.objects.for_stations([incident.station_id]).select_for_update().get(pk=incident.pk)
+    if fresh.locked_by_id == getattr(user, "pk", None):
+        fresh.locked_by, fresh.lock_expires_at = None, None
+        fresh.save(update_fields=["locked_by", "lock_expires_at", "updated_at"])
+    return fresh
+
+
+EDITABLE = ("category", "priority", "route", "address", "tags", "summary", "beat")
+
+
+@transaction.atomic
+def do_update_incident(incident: Incident, *, user: Any, **changes: Any) -> Incident:
+    """Change what the commander may change at intake; the log keeps before and after."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValidationError({sorted(unknown)[0]: _("This field cannot be changed here.")})
+    fresh = _locked_for_change(incident, user)
+    if not fresh.is_open:
+        raise ValidationError({"state": _("A %(state)s incident cannot be changed.") % {"state": fresh.get_state_display()}})
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in ("category", "address", "beat") and value is not None and value.station_id != fresh.station_id:
+            raise ValidationError({name: _("This belongs to another station.")})
+        if name == "priority" and value not in (1, 2, 3, 4):
+            raise ValidationError({"priority": _("Priority must be 1, 2, 3 or 4.")})
+        if name == "tags":
+            value = sorted({str(tag).strip() for tag in value if str(tag).strip()})
+        old = getattr(fresh, name)
+        if old != value:
+            before[name] = _plain(old)
+            after[name] = _plain(value)
+            setattr(fresh, name, value)
+    if "address" in after and fresh.address is not None:
+        fresh.place_unconfirmed = False
+        if fresh.address.beat_id and "beat" not in changes:
+            fresh.beat_id = fresh.address.beat_id
+    if not after:
+        return fresh
+    fresh.save()
+    _log(fresh, IncidentLog.Kind.CHANGED, _("Changed: %(fields)s") % {"fields": ", ".join(sorted(after))},
+         author=user, before=before, after=after)
+    record(AuditEntry.Action.UPDATED, obj=fresh, user=user, changes={k: [before[k], after[k]] for k in after})
+    return fresh
+
+
+def _plain(value: Any) -> Any:
+    if hasattr(value, "pk"):
+        return str(value)
+    return value
+
+
+@transaction.atomic
+def do_merge(incident: Incident, *, into: Incident, user: Any, reason: str = "") -> Incident:
+    """Merge a duplicate incident into another: both calls stay, linked to `into`."""
+    if incident.pk == into.pk:
+        raise ValidationError({"into": _("An incident cannot be merged into itself.")})
+    if incident.station_id != into.station_id:
+        raise ValidationError({"into": _("Incidents of different stations cannot be merged.")})
+    fresh = _locked_for_change(incident, user)
+    target = Incident.objects.for_stations([into.station_id]).select_for_update().get(pk=into.pk)
+    if not target.is_open:
+        raise ValidationError({"into": _("Incident %(number)s is no longer open.") % {"number": target.number}})
+    states.check_move(fresh.state, states.MERGED)
+    fresh.state, fresh.merged_into, fresh.deadline = Incident.State.MERGED, target, None
+    fresh.locked_by, fresh.lock_expires_at = None, None
+    fresh.save()
+    moved = list(Call.objects.for_stations([fresh.station_id]).filter(incident=fresh).values_list("id", flat=True))
+    Call.objects.for_stations([fresh.station_id]).filter(pk__in=moved).update(incident=target, state=Call.State.DUPLICATE)
+    why = f" — {reason}" if reason else ""
+    _log(fresh, IncidentLog.Kind.MERGED, _("Merged into %(number)s") % {"number": target.number} + why, author=user)
+    _log(target, IncidentLog.Kind.MERGED,
+         _("%(number)s merged into this incident; its calls %(calls)s are attached") % {
+             "number": fresh.number, "calls": ", ".join(map(str, moved)) or "—"} + why, author=user)
+    record(AuditEntry.Action.UPDATED, obj=fresh, user=user, reason=reason, changes={"state": ["", "merged"], "merged_into": [None, target.number]})
+    return fresh
+
+
+@transaction.atomic
+def do_mark_invalid(incident: Incident, *, user: Any, reason: str) -> Incident:
+    """An invalid report (无效报警): kept and counted, never deleted."""
+    if len(reason.strip()) < 2:
+        raise ValidationError({"reason": _("Say why the report is invalid.")})
+    fresh = _locked_for_change(incident, user)
+    states.check_move(fresh.state, states.INVALID)
+    fresh.state, fresh.deadline = Incident.State.INVALID, None
+    fresh.save()
+    Call.objects.for_stations([fresh.station_id]).filter(incident=fresh).update(state=Call.State.INVALID, invalid_reason=reason[:200])
+    _log(fresh, IncidentLog.Kind.STATE, _("Marked invalid: %(reason)s") % {"reason": reason}, author=user)
+    return fresh
+
+
+@transaction.atomic
+def do_add_note(incident: Incident, *, user: Any, text: str) -> IncidentLog:
+    if not text.strip():
+        raise ValidationError({"text": _("The note is empty.")})
+    return _log(incident, IncidentLog.Kind.NOTE, text.strip(), author=user)
+
+
+@transaction.atomic
+def do_strike_entry(entry: IncidentLog, *, user: Any, reason: str) -> IncidentLog:
+    """Strike a wrong log entry through; it stays readable, with who, when and why."""
+    if len(reason.strip()) < 2:
+        raise ValidationError({"reason": _("Say why the entry is wrong.")})
+    fresh = IncidentLog.objects.for_stations([entry.station_id]).select_for_update().get(pk=entry.pk)
+    if fresh.struck_at is not None:
+        raise ValidationError({"entry": _("This entry is already struck through.")})
+    if fresh.automatic:
+        raise ValidationError({"entry": _("Automatic entries record what the system did and cannot be struck through.")})
+    fresh.struck_at, fresh.struck_by, fresh.strike_reason = timezone.now(), user, reason.strip()[:200]
+    fresh.save(update_fields=["struck_at", "struck_by", "strike_reason"])
+    _log(fresh.incident, IncidentLog.Kind.NOTE, _("Entry of %(at)s struck through: %(reason)s") % {
+        "at": timezone.localtime(fresh.at).strftime("%H:%M:%S"), "reason": fresh.strike_reason}, author=user)
+    return fresh
+
+
+def _log(
+    incident: Incident, kind: str, text: str, *, author: Any = None, at: dt.datetime | None = None,
+    automatic: bool = False, before: Any = None, after: Any = None,
+) -> IncidentLog:
+    author = author if getattr(author, "is_authenticated", False) else None
+    return IncidentLog.objects.create(
+        station_id=incident.station_id, incident=incident, at=at or timezone.now(), kind=kind,
+        automatic=automatic or author is None, author=author, text=text, before=before, after=after,
+    )
+
+
+def officer_of(user: Any) -> Officer | None:
+    return getattr(user, "officer", None) if getattr(user, "is_authenticated", False) else None
