@@ -8,6 +8,7 @@ from django.db import connection
 from django.db.utils import DatabaseError
 from django.http import HttpRequest
 from ninja import NinjaAPI, Schema, Status
+from ninja.errors import ValidationError as SchemaError
 from ninja.security import HttpBearer, django_auth
 
 from fengqiao.accounts.services import user_for_token
@@ -36,6 +37,23 @@ api = NinjaAPI(
 )
 
 
+def _field_of(location: Any) -> str:
+    """`["body", "payload", "lat"]` → `lat`; the request part alone when there is no field."""
+    parts = [str(part) for part in location if part not in ("body", "payload", "query", "filters", "header", "path")]
+    return ".".join(parts) or (str(location[0]) if location else "body")
+
+
+@api.exception_handler(SchemaError)
+def field_errors(request: HttpRequest, exc: SchemaError) -> Any:
+    """422 whose `detail` names each bad field first (`lat: …`), and `errors` field by field."""
+    errors = []
+    for error in exc.errors:
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        errors.append({"field": _field_of(error.get("loc", ())), "message": message})
+    detail = "; ".join(f"{e['field']}: {e['message']}" for e in errors) or "invalid request"
+    return api.create_response(request, {"detail": detail, "errors": errors}, status=422)
+
+
 class HealthOut(Schema):
     status: str
     database: str
@@ -55,6 +73,8 @@ def health(request: HttpRequest) -> Status[dict[str, Any]]:
     return Status(200, {"status": "ok", "database": vendor})
 
 
+from fengqiao.intake import api as intake_api  # noqa: E402
 from fengqiao.organisation import api as organisation_api  # noqa: E402
 
 api.add_router("/", organisation_api.router)
+api.add_router("/", intake_api.router)

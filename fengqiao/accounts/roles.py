@@ -27,20 +27,43 @@ _VIEW_ORGANISATION = [
     "organisation.view_department",
 ]
 
+# Reading incidents and the categories they are filed under.
+_VIEW_INCIDENTS = [
+    "intake.view_incident",
+    "intake.view_incidentlog",
+    "intake.view_category",
+    "intake.view_categoryfamily",
+]
+# Taking calls and working incidents in the command room.
+_INTAKE = _VIEW_INCIDENTS + [
+    "intake.add_call",
+    "intake.view_call",
+    "intake.change_incident",
+    "intake.add_incidentlog",
+    "intake.reveal_caller_phone",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "leader": _VIEW_ORGANISATION + [
+    "leader": _VIEW_ORGANISATION + _INTAKE + [
+        "intake.add_category",
+        "intake.change_category",
+        "intake.change_categoryfamily",
+        "intake.view_intakesettings",
+        "intake.change_intakesettings",
         "organisation.change_officer",
         "organisation.change_beat",
         "organisation.change_team",
         "organisation.reveal_officer_phone",
         "audit.view_auditentry",
     ],
-    "commander": _VIEW_ORGANISATION + ["organisation.reveal_officer_phone"],
-    "community_officer": _VIEW_ORGANISATION,
-    "case_officer": _VIEW_ORGANISATION,
+    "commander": _VIEW_ORGANISATION + _INTAKE + ["organisation.reveal_officer_phone"],
+    "community_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + ["intake.add_incidentlog"],
+    "case_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + ["intake.add_incidentlog"],
     "auxiliary": ["organisation.view_beat", "organisation.view_station"],
-    "desk": _VIEW_ORGANISATION + ["organisation.change_officer", "organisation.add_officer"],
-    "bureau": _VIEW_ORGANISATION,
+    "desk": _VIEW_ORGANISATION + _VIEW_INCIDENTS + [
+        "organisation.change_officer", "organisation.add_officer", "intake.add_call", "intake.view_call",
+    ],
+    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS,
     "unit": [],
     "department": [],
     "admin": [],  # administrators are superusers
@@ -71,7 +94,7 @@ def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
 
     # Permissions are created by contenttypes/auth post_migrate handlers; on a partial
     # migrate (tests of single apps) some may not exist yet.
-    if Permission.objects.filter(codename="reveal_officer_phone").exists():
+    if Permission.objects.filter(codename__in=["reveal_officer_phone", "reveal_caller_phone"]).count() == 2:
         sync_roles()
 
 

@@ -178,6 +178,7 @@ class Call(StationOwned):
             ),
         ]
         indexes = [models.Index(fields=["station", "received_at"], name="call_station_received")]
+        permissions = [("reveal_caller_phone", "Can reveal a caller's phone number")]
 
     def __str__(self) -> str:
         return str(_("Call %(id)s") % {"id": self.pk})
