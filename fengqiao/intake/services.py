@@ -459,11 +459,32 @@ def do_receive_call(
     request_hash: str = "",
     respond: Any = None,
 ) -> Receipt:
-    """Record the call and the incident it becomes (or joins), in one transaction.
+    """Record the call and the incident it becomes (or joins), in one transaction of its
+    own that has committed when this returns.
 
     `respond(receipt) -> dict` builds the answer the feed gets; it is stored with the
     idempotency key in the same transaction, so a retry gets exactly this answer.
     """
+    return record_call(
+        station, data, user=user, decision=decision,
+        idempotency_key=idempotency_key, request_hash=request_hash, respond=respond,
+    )
+
+
+def record_call(
+    station: Station,
+    data: CallData,
+    *,
+    user: Any = None,
+    decision: Decision | None = None,
+    idempotency_key: str = "",
+    request_hash: str = "",
+    respond: Any = None,
+) -> Receipt:
+    """`do_receive_call` inside a transaction the caller holds (a batch import of many
+    calls, all or none); must be called within `transaction.atomic()`."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_call needs a transaction; use do_receive_call on its own")
     decision = decision or Decision()
     station_rule = station_rules(station.pk)
     if data.external_id and Call.objects.for_stations([station.pk]).filter(external_id=data.external_id).exists():
