@@ -641,7 +641,7 @@ def lock_holder(incident: Incident, *, now: dt.datetime | None = None) -> Any:
 
 def _locked_for_change(incident: Incident, user: Any) -> Incident:
     """Re-read the incident under a row lock and refuse if another user holds the edit lock."""
-    fresh = Incident.objects.for_stations([incident.station_id]).select_for_update().select_related("locked_by").get(pk=incident.pk)
+    fresh = Incident.objects.for_stations([incident.station_id]).select_for_update(of=("self",)).select_related("locked_by").get(pk=incident.pk)
     holder = lock_holder(fresh)
     if holder is not None and holder.pk != getattr(user, "pk", None):
         raise LockHeld(fresh)
