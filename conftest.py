@@ -35,11 +35,12 @@ from fengqiao.accounts.roles import sync_roles
 from fengqiao.core.testing import PASSWORD, square
 from fengqiao.organisation.models import Beat, Bureau, BureauMember, Officer, Station, Team
 
-# -- the append-only audit log and transactional tests -------------------------------------
+# -- the append-only tables and transactional tests -----------------------------------------
 #
-# The audit table's triggers refuse DELETE and TRUNCATE, which is what Django's `flush`
-# runs after every transactional test (live_server, transaction=True). Such tests lift
-# the triggers just before the flush; the flush's post_migrate signal puts them back.
+# The triggers of the append-only tables (the audit log, the incident log) refuse DELETE
+# and TRUNCATE, which is what Django's `flush` runs after every transactional test
+# (live_server, transaction=True). Such tests lift the triggers just before the flush;
+# the flush's post_migrate signal puts them back.
 
 # (app label, migration module) of every append-only table's triggers.
 _TRIGGER_MIGRATIONS = (
