@@ -4,13 +4,15 @@ Every row is looked up by its natural key (bureau code, department code, station
 team name, beat code, badge number, username, address code) and created only when
 missing; rows that exist are left as they are, so a demo that people have been working
 in keeps its state. Gaps (an officer without an account, a beat without its responsible
-officer, a user outside its role group) are filled.
+officer, a user outside its role group) are filled. A year of past calls
+(`history_writer.py`) is written only for a station that has no calls at all.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 from django.conf import settings
@@ -23,6 +25,7 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import ROLE_PERMISSIONS, sync_roles
 from fengqiao.audit.models import AuditEntry
 from fengqiao.audit.services import record
+from fengqiao.intake.models import Call
 from fengqiao.organisation.models import (
     Beat,
     Bureau,
@@ -34,6 +37,8 @@ from fengqiao.organisation.models import (
 )
 from fengqiao.records.models import Address
 
+from .history import DEFAULT_DAYS
+from .history_writer import write_history
 from .plan import DEFAULT_SEED, AddressPlan, DemoPlan, OfficerPlan, StaffPlan, plan_demo
 
 WHY = "the demo builder sets up every station"
@@ -58,22 +63,27 @@ class BuildReport:
 
 
 @transaction.atomic
-def build_demo(seed: int = DEFAULT_SEED, *, password: str | None = None) -> BuildReport:
+def build_demo(
+    seed: int = DEFAULT_SEED, *, password: str | None = None, days: int = DEFAULT_DAYS
+) -> BuildReport:
     """Build (or complete) the demo sub-bureau drawn from `seed`, in one transaction.
 
-    New accounts get `password`, by default `settings.FENGQIAO_DEMO_PASSWORD`.
+    New accounts get `password`, by default `settings.FENGQIAO_DEMO_PASSWORD`. Each
+    station that has no calls yet gets `days` days of past calls, ending yesterday
+    (0: none).
     """
     plan = plan_demo(seed)
     report = BuildReport(plan=plan)
-    writer = _Writer(plan, report, password if password is not None else settings.FENGQIAO_DEMO_PASSWORD)
+    writer = _Writer(plan, report, password if password is not None else settings.FENGQIAO_DEMO_PASSWORD, days=days)
     writer.write()
     return report
 
 
 class _Writer:
-    def __init__(self, plan: DemoPlan, report: BuildReport, password: str) -> None:
+    def __init__(self, plan: DemoPlan, report: BuildReport, password: str, *, days: int = 0) -> None:
         self.plan = plan
         self.report = report
+        self.days = days
         self._password = password
         self._password_hash: str | None = None
         self.groups: dict[str, Group] = {}
@@ -98,6 +108,7 @@ class _Writer:
         self._responsible_officers()
         self._staff(bureau)
         self._addresses()
+        self._history()
 
     # -- bookkeeping ---------------------------------------------------------------
 
@@ -344,6 +355,31 @@ class _Writer:
                     object_repr=f"{station.name}: {len(missing)}",
                     reason=f"Demo builder: {len(missing)} standard addresses created in bulk.",
                 )
+
+    def _history(self) -> None:
+        """A past of `days` days ending yesterday, for each station that has no calls yet
+        (a station people have worked in keeps what it has). One summary audit row each."""
+        if self.days <= 0:
+            return
+        start = timezone.localdate() - timedelta(days=self.days)
+        for station in self.stations.values():
+            existing = Call.objects.for_stations([station.pk]).count()
+            if existing:
+                self.report.existing["calls"] += existing
+                continue
+            written = write_history(station, seed=self.plan.seed, start=start, days=self.days)
+            if not written:
+                continue
+            self.report.created.update(written)
+            record(
+                AuditEntry.Action.CREATED, obj=station, object_type="intake.call",
+                object_id=f"{start:%Y-%m-%d}–{start + timedelta(days=self.days - 1):%Y-%m-%d}",
+                object_repr=f"{station.name}: {written['calls']}",
+                reason=(
+                    f"Demo builder: {written['calls']} calls, {written['incidents']} incidents and "
+                    f"{written['incident log entries']} log entries of {self.days} days created in bulk."
+                ),
+            )
 
 
 def _full_text(plan: AddressPlan) -> str:

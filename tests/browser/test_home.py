@@ -18,7 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo_station() -> None:
-    call_command("demo", "--no-serve", "--seed", "7", verbosity=0)
+    call_command("demo", "--no-serve", "--seed", "7", "--days", "0", verbosity=0)
 
 
 def log_in(page: Page, username: str) -> None:

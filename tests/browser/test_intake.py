@@ -20,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def demo_station() -> None:
-    call_command("demo", "--no-serve", "--seed", "7", verbosity=0)
+    call_command("demo", "--no-serve", "--seed", "7", "--days", "0", verbosity=0)
 
 
 def test_a_call_is_taken_with_the_keyboard_only_and_found_in_the_list(page: Page, demo_station: None) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fengqiao.accounts.models import User
+from fengqiao.intake.models import Call, Incident, IncidentCounter, IncidentLog
 from fengqiao.organisation.models import (
     Beat,
     Bureau,
@@ -62,5 +63,29 @@ def demo_snapshot() -> dict[str, list[Any]]:
                 "station__code", "code", "beat__code", "district", "street", "community", "road",
                 "number", "building", "unit", "room", "full_text", "latitude", "longitude",
             )
+        ),
+        "calls": list(
+            Call.objects.unscoped(WHY).order_by("station__code", "received_at", "text").values_list(
+                "station__code", "received_at", "source", "sensor_kind", "external_id", "caller_name",
+                "caller_phone", "text", "address_text", "address__code", "beat__code", "state",
+                "incident__number", "triage", "taken_by__username",
+            )
+        ),
+        "incidents": list(
+            Incident.objects.unscoped(WHY).order_by("station__code", "number").values_list(
+                "station__code", "number", "received_at", "category__code", "priority", "route", "state",
+                "summary", "address__code", "place_unconfirmed", "beat__code", "tags", "owner_team__name",
+                "owner__badge_number", "deadline",
+            )
+        ),
+        # Without texts: a repeat call's entry names the call's database id.
+        "log": list(
+            IncidentLog.objects.unscoped(WHY).order_by("incident__station__code", "incident__number", "at", "kind").values_list(
+                "incident__station__code", "incident__number", "at", "kind", "automatic", "author__username",
+                "before", "after",
+            )
+        ),
+        "counters": list(
+            IncidentCounter.objects.unscoped(WHY).order_by("station__code", "day").values_list("station__code", "day", "last")
         ),
     }

@@ -23,11 +23,12 @@ def test_the_same_seed_plans_the_same_demo_and_another_seed_a_different_one() ->
 @pytest.mark.django_db
 def test_the_same_seed_builds_the_same_rows_twice() -> None:
     with transaction.atomic():
-        build_demo(DEFAULT_SEED)
+        build_demo(DEFAULT_SEED, days=3)
         first = demo_snapshot()
         transaction.set_rollback(True)
     assert demo_snapshot()["officers"] == []
+    assert first["calls"] and first["incidents"] and first["log"]
 
-    build_demo(DEFAULT_SEED)
+    build_demo(DEFAULT_SEED, days=3)
 
     assert demo_snapshot() == first

@@ -2,10 +2,13 @@
 
     fengqiao demo                      # build (or complete) the demo and serve on :8000
     fengqiao demo --seed 7 --no-serve  # another demo town, no server
+    fengqiao demo --days 30            # only a month of past calls (0: none)
+    fengqiao demo --live               # serve, and feed new calls through the API meanwhile
 """
 
 from __future__ import annotations
 
+import threading
 import time
 import unicodedata
 from collections.abc import Sequence
@@ -14,9 +17,15 @@ from typing import Any
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from fengqiao.demo.builder import WHY, BuildReport, DemoConflict, build_demo
+from fengqiao.demo.history import DEFAULT_DAYS
+from fengqiao.demo.live import FeedOptions, run_feed_in_thread
+from fengqiao.demo.management.commands.simulate import add_pace_arguments
 from fengqiao.demo.plan import DEFAULT_SEED
+from fengqiao.intake import states
+from fengqiao.intake.models import Call, Incident
 from fengqiao.organisation.models import Beat, Officer, Station
 from fengqiao.records.models import Address
 
@@ -30,21 +39,55 @@ class Command(BaseCommand):
         parser.add_argument("--no-serve", action="store_true", help="build the demo and stop")
         parser.add_argument("--host", default="127.0.0.1", help="address to serve on (default 127.0.0.1)")
         parser.add_argument("--port", type=int, default=8000, help="port to serve on (default 8000)")
+        parser.add_argument("--days", type=int, default=DEFAULT_DAYS,
+                            help=f"days of past calls for a station that has none, ending yesterday "
+                                 f"(default {DEFAULT_DAYS}; 0: none)")
+        parser.add_argument("--live", action="store_true",
+                            help="while serving, feed new calls through the API (as `fengqiao simulate`)")
+        add_pace_arguments(parser)
 
-    def handle(self, *args: Any, seed: int, no_serve: bool, host: str, port: int, **options: Any) -> None:
+    def handle(
+        self, *args: Any, seed: int, no_serve: bool, host: str, port: int, days: int, live: bool,
+        rate: float, speed: float, **options: Any,
+    ) -> None:
+        if days < 0:
+            raise CommandError("--days must be 0 or more")
+        if live and no_serve:
+            raise CommandError("--live feeds the server this command starts; leave out --no-serve")
+        if rate <= 0 or speed <= 0:
+            raise CommandError("--rate and --speed must be positive")
         started = time.monotonic()
         self.stdout.write("Migrating the database …")
         call_command("migrate", interactive=False, verbosity=0)
-        self.stdout.write(f"Building the demo (seed {seed}) …")
+        self.stdout.write(f"Building the demo (seed {seed}, {days} days of past calls) …")
         try:
-            report = build_demo(seed)
+            report = build_demo(seed, days=days)
         except DemoConflict as exc:
             raise CommandError(str(exc)) from None
         elapsed = time.monotonic() - started
         self._write_summary(report, elapsed)
         self._write_accounts(report)
-        if not no_serve:
+        if no_serve:
+            return
+        if not live:
             call_command("serve", host=host, port=port)
+            return
+        self._serve_live(host, port, rate, speed)
+
+    def _serve_live(self, host: str, port: int, rate: float, speed: float) -> None:
+        """Serve in this thread (uvicorn wants the main thread for Ctrl-C) and feed calls
+        from another; when the server stops, the feed stops and revokes its token."""
+        address = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
+        url = f"http://[{address}]:{port}" if ":" in address else f"http://{address}:{port}"
+        stop = threading.Event()
+        feed = run_feed_in_thread(
+            FeedOptions(url=url, username="commander", rate=rate, speed=speed), write=self.stdout.write, stop=stop,
+        )
+        try:
+            call_command("serve", host=host, port=port)
+        finally:
+            stop.set()
+            feed.join(timeout=10)
 
     def _write_summary(self, report: BuildReport, elapsed: float) -> None:
         if report.changed_anything:
@@ -74,6 +117,21 @@ class Command(BaseCommand):
                 f"auxiliaries ({on_duty} on duty), {beats} beats, {addresses:,} standard addresses, "
                 f"{station.area_km2} km²"
             )
+            self._write_calls(station)
+
+    def _write_calls(self, station: Station) -> None:
+        calls = Call.objects.for_stations([station.pk])
+        count = calls.count()
+        if not count:
+            return
+        incidents = Incident.objects.for_stations([station.pk])
+        first = calls.order_by("received_at").values_list("received_at", flat=True).first()
+        last = calls.order_by("-received_at").values_list("received_at", flat=True).first()
+        assert first is not None and last is not None
+        self.stdout.write(
+            f"    {count:,} calls and {incidents.count():,} incidents from {timezone.localdate(first)} "
+            f"to {timezone.localdate(last)}; {incidents.filter(state__in=states.OPEN_STATES).count()} open"
+        )
 
     def _write_accounts(self, report: BuildReport) -> None:
         stations = {station.code: station.name for station in report.plan.stations}
