@@ -17,6 +17,8 @@ import datetime as dt
 import hashlib
 import json
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +26,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -162,13 +165,20 @@ def forget_station_caches(station_id: int | None = None) -> None:
 
 def station_rules(station_id: int) -> StationRules:
     """The station's taxonomy, lexicon and sensor table, rebuilt when the settings change
-    (saving a category touches the settings row, so all processes notice)."""
-    intake_settings = IntakeSettings.objects.for_stations([station_id]).select_related("station").first()
-    if intake_settings is None:
+    (saving a category touches the settings row, so all processes notice).
+
+    Each call reads only the settings' stamp; the row itself, whose lexicon is a large
+    JSON document, is read and parsed again only when the stamp has moved (reading it on
+    every call cost a few milliseconds, three times per received call)."""
+    stamp = IntakeSettings.objects.for_stations([station_id]).values_list("updated_at", flat=True).first()
+    if stamp is None:
         station = Station.objects.for_stations([station_id]).get()
-        intake_settings = seed_station_intake(station)
+        stamp = seed_station_intake(station).updated_at
 
     def build() -> StationRules:
+        # Read after the stamp: if the row changed in between, the next call sees a newer
+        # stamp than the one this is cached under and builds again.
+        intake_settings = IntakeSettings.objects.for_stations([station_id]).select_related("station").get()
         taxonomy = station_taxonomy(station_id)
         rules = parse_rules(taxonomy, intake_settings.lexicon)
         sensors = parse_sensor_map(intake_settings.sensor_map, {c.code for c in taxonomy.categories})
@@ -180,8 +190,7 @@ def station_rules(station_id: int) -> StationRules:
             categories=ids, command_team_id=command.pk if command else None,
         )
 
-    found: StationRules = _cached("rules", station_id, intake_settings.updated_at, build)
-    found.settings = intake_settings
+    found: StationRules = _cached("rules", station_id, stamp, build)
     return found
 
 
@@ -254,9 +263,8 @@ def train_station_model(station: Station, *, minimum: int = 50) -> tuple[Path, i
 
 
 def _address_stamp(station_id: int) -> tuple[int, int]:
-    addresses = Address.objects.for_stations([station_id])
-    newest = addresses.order_by("-id").values_list("id", flat=True).first() or 0
-    return (addresses.count(), newest)
+    found = Address.objects.for_stations([station_id]).aggregate(count=Count("id"), newest=Max("id"))
+    return (found["count"], found["newest"] or 0)
 
 
 def station_address_index(station_id: int) -> AddressIndex:
@@ -448,7 +456,43 @@ def _replay(earlier: IdempotencyRecord, request_hash: str) -> Receipt:
     )
 
 
-@transaction.atomic(durable=True)
+@dataclass
+class Judgement:
+    """What intake makes of a call before recording it; worked out by reading only."""
+
+    suggestion: TriageResult
+    place: Place
+    possible_duplicates: list[duplicates.Suggestion]
+
+
+def judge_call(station: Station, data: CallData, decision: Decision | None = None) -> Judgement:
+    """The suggestion (category, route, priority), the place (standard address, beat) and
+    the possible duplicates of a call; nothing is written."""
+    decision = decision or Decision()
+    suggestion = suggest(station, data.text, sensor_kind=data.sensor_kind)
+    place = locate(station.pk, data.address_text, data.latitude, data.longitude, address_id=decision.address_id)
+    family = station_rules(station.pk).families.get(decision.category or suggestion.category, "")
+    possible = possible_duplicates(station.pk, family, data.received_at, place.latitude, place.longitude,
+                                   place.address.pk if place.address else None)
+    return Judgement(suggestion=suggestion, place=place, possible_duplicates=possible)
+
+
+# SQLite lets one writer in at a time. Threads of one server process that find it busy
+# wait in SQLite's busy handler, which sleeps and retries with growing pauses: under load
+# some calls then wait for seconds, and a few give up after busy_timeout with "database
+# is locked". Queueing first on a lock of the process's own lets them in one by one.
+_sqlite_writer = threading.Lock()
+
+
+@contextmanager
+def _one_writer_at_a_time() -> Iterator[None]:
+    if connection.vendor == "sqlite":
+        with _sqlite_writer:
+            yield
+    else:
+        yield
+
+
 def do_receive_call(
     station: Station,
     data: CallData,
@@ -462,13 +506,20 @@ def do_receive_call(
     """Record the call and the incident it becomes (or joins), in one transaction of its
     own that has committed when this returns.
 
+    The call is judged (`judge_call`: triage, fuzzy address matching, duplicates) before
+    that transaction begins, because judging only reads and is the slow part: on SQLite
+    a write transaction holds the database's one write lock from BEGIN to COMMIT, and
+    every other call waits for it.
+
     `respond(receipt) -> dict` builds the answer the feed gets; it is stored with the
     idempotency key in the same transaction, so a retry gets exactly this answer.
     """
-    return record_call(
-        station, data, user=user, decision=decision,
-        idempotency_key=idempotency_key, request_hash=request_hash, respond=respond,
-    )
+    judgement = judge_call(station, data, decision)
+    with _one_writer_at_a_time(), transaction.atomic(durable=True):
+        return record_call(
+            station, data, user=user, decision=decision,
+            idempotency_key=idempotency_key, request_hash=request_hash, respond=respond, judgement=judgement,
+        )
 
 
 def record_call(
@@ -480,9 +531,11 @@ def record_call(
     idempotency_key: str = "",
     request_hash: str = "",
     respond: Any = None,
+    judgement: Judgement | None = None,
 ) -> Receipt:
     """`do_receive_call` inside a transaction the caller holds (a batch import of many
-    calls, all or none); must be called within `transaction.atomic()`."""
+    calls, all or none); must be called within `transaction.atomic()`. The call is judged
+    here unless `judgement` says already how."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("record_call needs a transaction; use do_receive_call on its own")
     decision = decision or Decision()
@@ -494,8 +547,8 @@ def record_call(
         raise ValidationError({"sensor_kind": _("Unknown sensor kind %(kind)s; this station knows: %(known)s.") % {
             "kind": data.sensor_kind, "known": ", ".join(sorted(station_rule.sensors)) or "—"}})
 
-    suggestion = suggest(station, data.text, sensor_kind=data.sensor_kind)
-    place = locate(station.pk, data.address_text, data.latitude, data.longitude, address_id=decision.address_id)
+    judgement = judgement or judge_call(station, data, decision)
+    suggestion, place, possible = judgement.suggestion, judgement.place, judgement.possible_duplicates
     now = timezone.now()
     author = user if getattr(user, "is_authenticated", False) else None
 
@@ -506,10 +559,6 @@ def record_call(
         address=place.address, address_score=place.score, beat_id=place.beat_id,
         triage=suggestion.to_dict(), taken_by=author,
     )
-
-    category_code = decision.category or suggestion.category
-    possible = possible_duplicates(station.pk, station_rule.families.get(category_code, ""), data.received_at,
-                                   place.latitude, place.longitude, place.address.pk if place.address else None)
 
     if decision.merge_into is not None:
         incident = _attach_to(decision.merge_into, call, station, author, now)
