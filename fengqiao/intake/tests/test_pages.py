@@ -214,3 +214,17 @@ def test_a_community_officer_reads_and_notes_but_does_not_change(client: Client,
     assert 'data-testid="edit-incident"' not in page.content.decode()
     assert client.post(f"/incidents/{incident.pk}/lock/").status_code == 403
     assert client.post(f"/incidents/{incident.pk}/notes/", {"text": "我已到场"}).status_code == 302
+
+
+def test_triage_reasons_are_said_in_the_interfaces_language() -> None:
+    from django.utils import translation
+
+    from fengqiao.intake.templatetags.intake_tags import reason
+
+    with translation.override("zh-hans"):
+        assert reason("score 4 vs 1.5 for 刑事·故意伤害") == "得分 4，高于 刑事·故意伤害 的 1.5"
+        assert reason("“刀” → route case") == "“刀” → 值班办案队"
+        assert reason("“面包车” negated by “无” — ignored") == "“面包车”前有否定词“无”，不计"
+        assert reason("something new") == "something new"
+    with translation.override("en"):
+        assert reason("“刀” → priority 1") == "“刀” → priority 1"
