@@ -439,10 +439,14 @@ def receive_call(
             if earlier is not None:
                 return _replay(earlier, request_hash)
         if data.external_id:
-            taken = Call.objects.for_stations([station.pk]).filter(external_id=data.external_id).first()
+            taken = _by_external_id(station.pk, data.external_id)
             if taken is not None:
                 raise ExternalIdTaken(taken) from None
         raise
+
+
+def _by_external_id(station_id: int, external_id: str) -> Call | None:
+    return Call.objects.for_stations([station_id]).exclude(external_id="").filter(external_id=external_id).first()
 
 
 def _replay(earlier: IdempotencyRecord, request_hash: str) -> Receipt:
@@ -540,9 +544,12 @@ def record_call(
         raise RuntimeError("record_call needs a transaction; use do_receive_call on its own")
     decision = decision or Decision()
     station_rule = station_rules(station.pk)
-    if data.external_id and Call.objects.for_stations([station.pk]).filter(external_id=data.external_id).exists():
-        taken = Call.objects.for_stations([station.pk]).get(external_id=data.external_id)
-        raise ExternalIdTaken(taken)
+    if data.external_id:
+        # `.exclude(external_id="")` lets SQLite use the partial unique index on the id;
+        # without it the lookup scans the station's calls.
+        taken = _by_external_id(station.pk, data.external_id)
+        if taken is not None:
+            raise ExternalIdTaken(taken)
     if data.sensor_kind and data.sensor_kind not in station_rule.sensors:
         raise ValidationError({"sensor_kind": _("Unknown sensor kind %(kind)s; this station knows: %(known)s.") % {
             "kind": data.sensor_kind, "known": ", ".join(sorted(station_rule.sensors)) or "—"}})
