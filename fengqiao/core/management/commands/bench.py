@@ -19,6 +19,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 # subcommand → module of fengqiao.bench that implements it
 BENCHMARKS: dict[str, str] = {
     "address": "fengqiao.bench.address",
+    "intake": "fengqiao.bench.intake",
 }
 
 
