@@ -110,12 +110,18 @@ def _databases() -> dict[str, dict[str, object]]:
                 "FENGQIAO_DB=postgres needs DATABASE_URL, e.g. postgres://user:pass@127.0.0.1:5432/fengqiao"
             )
         try:
-            config = dj_database_url.parse(url, conn_max_age=env_int("FENGQIAO_DB_CONN_MAX_AGE", 60, minimum=0))
+            # Under ASGI every request runs in a thread of its own, so a persistent
+            # connection (CONN_MAX_AGE) stays behind with its dead thread until the server
+            # runs out of connections. A pool hands connections back after each request.
+            config = dj_database_url.parse(url, conn_max_age=0)
         except ValueError as exc:
             raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
         if config.get("ENGINE") != "django.db.backends.postgresql":
             raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL when FENGQIAO_DB=postgres")
         config["ATOMIC_REQUESTS"] = False
+        pool_size = env_int("FENGQIAO_DB_POOL_SIZE", 10, minimum=0)
+        if pool_size:
+            config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
         config.setdefault("TEST", {})["NAME"] = env_str("FENGQIAO_TEST_DB_NAME", "test_fengqiao")
         return {"default": config}
     path = Path(env_str("FENGQIAO_DB_PATH", str(DATA_DIR / "fengqiao.sqlite3")))

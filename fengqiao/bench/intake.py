@@ -511,8 +511,8 @@ def throwaway_station(
             station.database_name = f"fengqiao_bench_{uuid.uuid4().hex[:10]}"
             _admin_sql(url, f'CREATE DATABASE "{station.database_name}"')
             env.update(FENGQIAO_DB="postgres", DATABASE_URL=_with_database(url, station.database_name))
-            if "FENGQIAO_DB_CONN_MAX_AGE" in os.environ:
-                env["FENGQIAO_DB_CONN_MAX_AGE"] = os.environ["FENGQIAO_DB_CONN_MAX_AGE"]
+            if "FENGQIAO_DB_POOL_SIZE" in os.environ:
+                env["FENGQIAO_DB_POOL_SIZE"] = os.environ["FENGQIAO_DB_POOL_SIZE"]
         else:
             env["FENGQIAO_DB"] = "sqlite"
         station.build(seed)

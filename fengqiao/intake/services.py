@@ -16,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -26,7 +28,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -133,10 +135,18 @@ class StationRules:
     stamp: Any = None
 
 
+# How long a process trusts its cached rules and indexes before it reads their stamp again.
+# A change made in this process is seen at once (the signals forget the caches); one made
+# in another server process is seen within this many seconds. Reading the stamps on every
+# call cost five queries per received call.
+FRESH_SECONDS = 2.0
+
+
 @dataclass
 class _Cached:
     stamp: Any
     value: Any
+    checked_at: float = 0.0
 
 
 _cache: dict[tuple[str, int], _Cached] = {}
@@ -144,14 +154,23 @@ _cache_lock = threading.Lock()
 
 
 def _cached(kind: str, station_id: int, stamp: Any, build: Any) -> Any:
+    """The cached value for `stamp`, built again when the stamp has moved.
+
+    `stamp` may be a function that reads it: it is then called only when the cached value
+    is older than FRESH_SECONDS."""
     key = (kind, station_id)
+    now = time.monotonic()
     with _cache_lock:
         hit = _cache.get(key)
-    if hit is not None and hit.stamp == stamp:
+    if hit is not None and callable(stamp) and now - hit.checked_at < FRESH_SECONDS:
+        return hit.value
+    current = stamp() if callable(stamp) else stamp
+    if hit is not None and hit.stamp == current:
+        hit.checked_at = now
         return hit.value
     value = build()
     with _cache_lock:
-        _cache[key] = _Cached(stamp, value)
+        _cache[key] = _Cached(current, value, now)
     return value
 
 
@@ -170,10 +189,11 @@ def station_rules(station_id: int) -> StationRules:
     Each call reads only the settings' stamp; the row itself, whose lexicon is a large
     JSON document, is read and parsed again only when the stamp has moved (reading it on
     every call cost a few milliseconds, three times per received call)."""
-    stamp = IntakeSettings.objects.for_stations([station_id]).values_list("updated_at", flat=True).first()
-    if stamp is None:
-        station = Station.objects.for_stations([station_id]).get()
-        stamp = seed_station_intake(station).updated_at
+    def stamp() -> Any:
+        found = IntakeSettings.objects.for_stations([station_id]).values_list("updated_at", flat=True).first()
+        if found is None:
+            found = seed_station_intake(Station.objects.for_stations([station_id]).get()).updated_at
+        return found
 
     def build() -> StationRules:
         # Read after the stamp: if the row changed in between, the next call sees a newer
@@ -272,13 +292,17 @@ def station_address_index(station_id: int) -> AddressIndex:
         rows = Address.objects.for_stations([station_id]).values_list("id", "full_text")
         return AddressIndex(rows.iterator(chunk_size=5000))
 
-    index: AddressIndex = _cached("addresses", station_id, _address_stamp(station_id), build)
+    index: AddressIndex = _cached("addresses", station_id, lambda: _address_stamp(station_id), build)
     return index
 
 
 def station_beat_locator(station_id: int) -> BeatLocator | None:
     beats = Beat.objects.for_stations([station_id]).exclude(boundary=None)
-    stamp = tuple(beats.order_by("id").values_list("id", flat=True))
+
+    def stamp() -> Any:
+        # A changed boundary is seen at once in this process (the Beat signal forgets the
+        # cache); other processes see new and removed beats by their ids.
+        return tuple(beats.order_by("id").values_list("id", flat=True))
 
     def build() -> BeatLocator | None:
         rows = [(beat.pk, beat.boundary) for beat in beats.only("id", "boundary")]
@@ -656,15 +680,25 @@ def possible_duplicates(
     station_id: int, family: str, received_at: dt.datetime,
     latitude: float | None, longitude: float | None, address_id: int | None,
 ) -> list[duplicates.Suggestion]:
-    """Open incidents of the same family near this place and time (the station's window)."""
-    if not family:
+    """Open incidents of the same family near this place and time (the station's window).
+
+    The database narrows the candidates to the window's box around the position (or the
+    same standard address); `duplicates.suggest` measures the distances.
+    """
+    if not family or ((latitude is None or longitude is None) and address_id is None):
         return []
     window = station_rules(station_id).settings
     since = received_at - dt.timedelta(minutes=window.duplicate_minutes)
     until = received_at + dt.timedelta(minutes=window.duplicate_minutes)
+    near = Q(address_id=address_id) if address_id is not None else Q(pk__in=[])
+    if latitude is not None and longitude is not None:
+        # Degrees spanned by the radius, generously: the exact distance is measured below.
+        dlat = window.duplicate_metres / 111_000 * 1.5
+        dlon = dlat / max(0.2, math.cos(math.radians(latitude)))
+        near |= Q(latitude__range=(latitude - dlat, latitude + dlat), longitude__range=(longitude - dlon, longitude + dlon))
     rows = (
         Incident.objects.for_stations([station_id])
-        .filter(state__in=states.OPEN_STATES, category__family__code=family, received_at__range=(since, until))
+        .filter(near, state__in=states.OPEN_STATES, category__family__code=family, received_at__range=(since, until))
         .values_list("id", "received_at", "latitude", "longitude", "address_id")[:200]
     )
     sightings = [

@@ -31,7 +31,20 @@ def touch_settings(sender: Any, instance: Any, raw: bool = False, **kwargs: Any)
     process rebuilds them on its next call."""
     if raw:
         return
+    from .services import forget_station_caches
+
     IntakeSettings.objects.for_stations([instance.station_id]).update(updated_at=timezone.now())
+    forget_station_caches(instance.station_id)
+
+
+@receiver(post_save, sender=IntakeSettings, dispatch_uid="intake-settings-saved")
+def forget_rules(sender: Any, instance: IntakeSettings, raw: bool = False, **kwargs: Any) -> None:
+    """Other processes notice the new stamp within FRESH_SECONDS; this one at once."""
+    if raw:
+        return
+    from .services import forget_station_caches
+
+    forget_station_caches(instance.station_id)
 
 
 @receiver(post_save, sender=Address, dispatch_uid="intake-address-saved")

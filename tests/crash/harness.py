@@ -102,7 +102,7 @@ def new_database(directory: Path, label: str, *, template: Database | None = Non
     name = f"test_fengqiao_crash_{label}_{uuid.uuid4().hex[:8]}"
     copy = f' TEMPLATE "{template.name}"' if template is not None else ""
     _admin(admin_url, f'CREATE DATABASE "{name}"{copy}')
-    env.update(FENGQIAO_DB="postgres", DATABASE_URL=_url_with(url, name), FENGQIAO_DB_CONN_MAX_AGE="0")
+    env.update(FENGQIAO_DB="postgres", DATABASE_URL=_url_with(url, name))
     return Database("postgresql", name, env, admin_url)
 
 
