@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
+from typing import Any
 
 from fengqiao.bench.intake import CallMaker, Target, closed_loop, open_loop, percentile, report_rows
 from fengqiao.intake.api import CallIn
@@ -31,6 +33,26 @@ def test_percentiles_are_nearest_rank() -> None:
     assert percentile(ordered, 99) == 99.0
     assert percentile([7.0], 99) == 7.0
     assert percentile([], 50) == 0.0
+
+
+def _run(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps an event
+    loop running in the main thread for the whole session."""
+    result: list[Any] = []
+    errors: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            result.append(asyncio.run(coroutine))
+        except BaseException as error:  # noqa: BLE001 - re-raised in the test's thread
+            errors.append(error)
+
+    thread = threading.Thread(target=target)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
 
 
 async def _serve(statuses: list[int]) -> tuple[asyncio.Server, int, list[bytes]]:
@@ -66,7 +88,7 @@ def test_the_closed_loop_counts_answers_and_errors() -> None:
         assert len(seen) == figures["requests"]
         return figures
 
-    figures = asyncio.run(scenario())
+    figures = _run(scenario())
     assert figures["errors"] == 2
     assert figures["ok"] == figures["requests"] - 2 > 10
     assert figures["statuses"]["500"] == 1 and figures["statuses"]["503"] == 1
@@ -83,7 +105,7 @@ def test_the_open_loop_sends_at_the_rate_with_the_feed_headers() -> None:
             figures = await open_loop(target, lambda: target.call_request(*maker.next()), rate=40, seconds=0.5)
         return figures, seen
 
-    figures, seen = asyncio.run(scenario())
+    figures, seen = _run(scenario())
     assert figures["ok"] == 20 and figures["errors"] == 0
     assert all(b"Authorization: Bearer fq_secret" in request and b"Idempotency-Key: bench-o-" in request for request in seen)
     assert len({request.split(b"Idempotency-Key: ")[1].split(b"\r\n")[0] for request in seen}) == 20
