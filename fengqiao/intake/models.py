@@ -258,7 +258,7 @@ class IncidentLog(StationOwned):
     entry is struck through with a reason and stays readable."""
 
     class Kind(models.TextChoices):
-        RECEIVED = "received", _("Received")
+        RECEIVED = "received", _("Call received")
         CALL = "call", _("Call attached")
         TRIAGED = "triaged", _("Triaged")
         CHANGED = "changed", _("Changed")
