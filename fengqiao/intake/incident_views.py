@@ -17,6 +17,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_POST
 from fengqiao.audit.services import RevealRefused, record_personal_view, reveal
 from fengqiao.core.access import get_for_user_or_404
 from fengqiao.core.masking import mask_phone
-from fengqiao.organisation.selectors import beats_of
+from fengqiao.organisation.selectors import beats_of, stations_for
 
 from . import services, states
 from .forms import (
@@ -83,6 +84,7 @@ def incident_list(request: HttpRequest) -> HttpResponse:
     open_count = Incident.objects.for_user(request.user).filter(station=station, state__in=states.OPEN_STATES).count()
     return render(request, "incidents/list.html", {
         "form": form, "page": page, "query": query.urlencode(), "station": station, "open_count": open_count,
+        "stations": list(stations_for(request.user)),
     })
 
 
@@ -121,7 +123,7 @@ def _render_detail(request: HttpRequest, incident: Incident, *, change_form: Inc
         "merge_form": forms.get("merge_form") or MergeForm(), "invalid_form": forms.get("invalid_form") or ReasonForm(),
         "note_form": forms.get("note_form") or NoteForm(), "merged": merged,
         "overdue": incident.is_open and incident.deadline is not None and incident.deadline < timezone.now(),
-        "addresses_url": f"/intake/addresses/?station={station.code}",
+        "addresses_url": f"{reverse('intake:addresses')}?station={station.code}",
     }, status=status)
 
 

@@ -55,6 +55,7 @@ from .taxonomy import Category as RuleCategory
 from .taxonomy import Family as RuleFamily
 from .taxonomy import Taxonomy, load_taxonomy, read_data_file
 from .triage import LexiconError, Rules, TriageResult, parse_rules, triage
+from .wording import route_label, say_reason
 
 LOCK_MINUTES = 5
 
@@ -598,6 +599,8 @@ def record_call(
         incident = _open_incident(station, station_rule, call, suggestion, decision, place, author, now)
         created = True
 
+    record(AuditEntry.Action.CREATED, obj=call, user=author, changes={
+        "incident": [None, incident.number], "created_incident": [None, created], "source": [None, call.source]})
     receipt = Receipt(call=call, incident=incident, created_incident=created, place=place,
                       suggestion=suggestion, possible_duplicates=possible)
     if idempotency_key:
@@ -645,10 +648,10 @@ def _open_incident(
     source = call.get_source_display()
     _log(incident, IncidentLog.Kind.RECEIVED, _("Received from %(source)s: %(text)s") % {"source": source, "text": call.text},
          author=author, at=now, automatic=author is None)
-    reasons = "; ".join(suggestion.reasons[:4])
+    reasons = "；".join(say_reason(text) for text in suggestion.reasons[:4])
     _log(incident, IncidentLog.Kind.TRIAGED,
          _("Suggested %(category)s, route %(route)s, priority %(priority)s (confidence %(confidence).2f): %(reasons)s") % {
-             "category": suggestion.category_label, "route": suggestion.route, "priority": suggestion.priority,
+             "category": suggestion.category_label, "route": route_label(suggestion.route), "priority": suggestion.priority,
              "confidence": suggestion.confidence, "reasons": reasons},
          at=now, automatic=True)
     chosen = {"category": category.code, "priority": priority, "route": route}
@@ -835,10 +838,12 @@ def do_mark_invalid(incident: Incident, *, user: Any, reason: str) -> Incident:
         raise ValidationError({"reason": _("Say why the report is invalid.")})
     fresh = _locked_for_change(incident, user)
     states.check_move(fresh.state, states.INVALID)
+    before = fresh.state
     fresh.state, fresh.deadline = Incident.State.INVALID, None
     fresh.save()
     Call.objects.for_stations([fresh.station_id]).filter(incident=fresh).update(state=Call.State.INVALID, invalid_reason=reason[:200])
     _log(fresh, IncidentLog.Kind.STATE, _("Marked invalid: %(reason)s") % {"reason": reason}, author=user)
+    record(AuditEntry.Action.UPDATED, obj=fresh, user=user, reason=reason, changes={"state": [before, states.INVALID]})
     return fresh
 
 
@@ -863,6 +868,8 @@ def do_strike_entry(entry: IncidentLog, *, user: Any, reason: str) -> IncidentLo
     fresh.save(update_fields=["struck_at", "struck_by", "strike_reason"])
     _log(fresh.incident, IncidentLog.Kind.NOTE, _("Entry of %(at)s struck through: %(reason)s") % {
         "at": timezone.localtime(fresh.at).strftime("%H:%M:%S"), "reason": fresh.strike_reason}, author=user)
+    record(AuditEntry.Action.UPDATED, obj=fresh, user=user, reason=fresh.strike_reason,
+           changes={"struck_at": [None, fresh.struck_at.isoformat()]})
     return fresh
 
 

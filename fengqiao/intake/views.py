@@ -18,6 +18,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -29,8 +30,6 @@ from fengqiao.records.models import Address
 from . import services
 from .forms import CallForm, category_label
 from .models import Call, Category, Incident
-
-ASSIST_FIELDS = ("text", "address_text", "address_id", "category", "received_at", "merge_into")
 
 
 def station_of(request: HttpRequest) -> Station:
@@ -107,39 +106,33 @@ def assist(request: HttpRequest) -> HttpResponse:
 
 
 def _assist_context(station: Station, data: Any) -> dict[str, Any]:
+    """What intake would make of the call typed so far (`services.judge_call`, reads only)."""
     text = str(data.get("text", "")).strip()
     address_text = str(data.get("address_text", "")).strip()
-    context: dict[str, Any] = {"text": text}
-    if text:
-        suggestion = services.suggest(station, text)
-        context["suggestion"] = suggestion
-        rules = services.station_rules(station.pk)
-        chosen_code = str(data.get("category", "")) or suggestion.category
-        category = Category.objects.for_stations([station.pk]).filter(code=chosen_code).first()
-        context["chosen_category"] = category_label(category) if category else ""
-        family = rules.families.get(chosen_code, "")
-    else:
-        family = ""
-    address_id = _int(data.get("address_id"))
+    call = services.CallData(source=Call.Source.PHONE, text=text, received_at=timezone.now(), address_text=address_text)
+    decision = services.Decision(category=str(data.get("category", "")), address_id=_int(data.get("address_id")))
     try:
-        place = services.locate(station.pk, address_text, None, None, address_id=address_id)
-    except ValidationError:
-        place = services.locate(station.pk, address_text, None, None)
-    context["place"] = place
-    context["address_text"] = address_text
+        judgement = services.judge_call(station, call, decision)
+    except ValidationError:  # a stale or foreign address id: judge the typed text instead
+        decision.address_id = None
+        judgement = services.judge_call(station, call, decision)
+    place = judgement.place
+    context: dict[str, Any] = {"text": text, "address_text": address_text, "place": place}
     context["beat"] = Beat.objects.for_stations([station.pk]).filter(pk=place.beat_id).first() if place.beat_id else None
-    if family:
-        from django.utils import timezone
-
-        found = services.possible_duplicates(
-            station.pk, family, timezone.now(), place.latitude, place.longitude, place.address.pk if place.address else None,
-        )
-        incidents = {
-            i.pk: i for i in Incident.objects.for_stations([station.pk])
-            .filter(pk__in=[s.incident_id for s in found]).select_related("category", "address")
-        }
-        context["duplicates"] = [(s, incidents[s.incident_id]) for s in found if s.incident_id in incidents]
-        context["merge_into"] = _int(data.get("merge_into"))
+    if not text:
+        return context
+    suggestion = judgement.suggestion
+    chosen = Category.objects.for_stations([station.pk]).filter(code=decision.category or suggestion.category).first()
+    found = judgement.possible_duplicates
+    incidents = {
+        i.pk: i for i in Incident.objects.for_stations([station.pk])
+        .filter(pk__in=[s.incident_id for s in found]).select_related("category", "address")
+    }
+    context.update({
+        "suggestion": suggestion, "chosen_category": category_label(chosen) if chosen else "",
+        "duplicates": [(s, incidents[s.incident_id]) for s in found if s.incident_id in incidents],
+        "merge_into": _int(data.get("merge_into")),
+    })
     return context
 
 

@@ -228,3 +228,30 @@ def test_triage_reasons_are_said_in_the_interfaces_language() -> None:
         assert reason("something new") == "something new"
     with translation.override("en"):
         assert reason("“刀” → priority 1") == "“刀” → priority 1"
+
+
+def test_sub_bureau_staff_choose_among_their_stations(client: Client, zhou_jie: Any, receive: Any, station_b: Any, command_room_b: Any) -> None:
+    ours = receive("小区门口有人打架").incident
+    theirs = services.receive_call(station_b, services.CallData(source="phone", text="海棠溪有人打架", received_at=timezone.now())).incident
+    client.force_login(zhou_jie)
+    first = client.get("/incidents/", {"station": ours.station.code}).content.decode()
+    assert ours.number in first and theirs.number not in first
+    assert f"?station={station_b.code}" in first
+    second = client.get("/incidents/", {"station": station_b.code, "q": "打架"}).content.decode()
+    assert theirs.number in second and ours.number not in second
+
+
+def test_receiving_marking_invalid_and_striking_through_are_audited(client: Client, zhang_wei: Any, receive: Any) -> None:
+    client.force_login(zhang_wei)
+    client.post("/intake/", call_form(text="我是开玩笑的，没什么事", key="audit-1"))
+    call = Call.objects.for_user(zhang_wei).get()
+    assert AuditEntry.objects.filter(action=AuditEntry.Action.CREATED, object_type="intake.call", object_id=str(call.pk), username="zhangwei").exists()
+    incident = call.incident
+    client.post(f"/incidents/{incident.pk}/notes/", {"text": "回访"})
+    note = incident.log.get(kind=IncidentLog.Kind.NOTE, author=zhang_wei)
+    client.post(f"/incidents/{incident.pk}/log/{note.pk}/strike/", {"reason": "写错了"})
+    client.post(f"/incidents/{incident.pk}/invalid/", {"reason": "报警人承认谎报"})
+    updates = AuditEntry.objects.filter(action=AuditEntry.Action.UPDATED, username="zhangwei")
+    assert updates.filter(reason="写错了").exists()
+    invalid = updates.get(reason="报警人承认谎报")
+    assert invalid.changes["state"] == ["triaged", "invalid"]
