@@ -29,13 +29,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import joblib  # type: ignore[import-untyped]
-import sklearn  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
-from sklearn.pipeline import Pipeline  # type: ignore[import-untyped]
-
 from .triage import Rules, TriageResult, normalise, triage, triage_as
+
+# scikit-learn and joblib are imported where they are used: importing them takes about
+# 1.8 s, which every command and server start would pay for a classifier most stations
+# have not trained yet.
 
 MODEL_FORMAT = 1
 
@@ -78,6 +76,11 @@ def train(pairs: Iterable[tuple[str, str]], *, regularisation: float = 10.0) -> 
             f"training needs incidents of at least two categories, got {len(counts)} "
             f"from {len(texts)} texts"
         )
+    import sklearn  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+    from sklearn.pipeline import Pipeline  # type: ignore[import-untyped]
+
     pipeline = Pipeline(
         [
             (
@@ -105,11 +108,16 @@ def predict(model: Model, text: str) -> Prediction:
 
 def save(model: Model, path: str | Path) -> None:
     """Write the model to `path` (a pickle: see the module docstring on safety)."""
+    import joblib  # type: ignore[import-untyped]
+
     joblib.dump(model, Path(path))
 
 
 def load(path: str | Path) -> Model:
     """Read a model the station wrote itself with `save`. Never load a file from elsewhere."""
+    import joblib
+    import sklearn
+
     model = joblib.load(Path(path))  # noqa: S301 — our own file, see the module docstring
     if not isinstance(model, Model) or model.format != MODEL_FORMAT:
         raise ModelError(f"{path} is not a Fengqiao triage model of format {MODEL_FORMAT}")
