@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import copy
+import threading
+import time
+from collections.abc import Iterable
 from typing import Any
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
@@ -9,6 +13,34 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from .models import Beat, BureauMember, Officer, Station, Team
 
 _CACHE_ATTR = "_fengqiao_station_ids"
+
+# Stations change a few times a year; each process keeps them this many seconds, and
+# forgets them at once when one is saved here (a signal calls `forget_stations`).
+STATION_FRESH_SECONDS = 2.0
+_stations: dict[int, tuple[Station, float]] = {}
+_stations_lock = threading.Lock()
+
+
+def forget_stations() -> None:
+    with _stations_lock:
+        _stations.clear()
+
+
+def stations_by_id(ids: Iterable[int]) -> list[Station]:
+    """The stations with these ids (which the caller has already checked the user may
+    see), ordered by id; each a copy of the process's recent reading."""
+    wanted = sorted(set(ids))
+    now = time.monotonic()
+    with _stations_lock:
+        known = {pk: hit[0] for pk in wanted if (hit := _stations.get(pk)) and now - hit[1] < STATION_FRESH_SECONDS}
+    missing = [pk for pk in wanted if pk not in known]
+    if missing:
+        fresh = {station.pk: station for station in Station.objects.for_stations(missing)}
+        with _stations_lock:
+            for pk, station in fresh.items():
+                _stations[pk] = (station, now)
+        known.update(fresh)
+    return [copy.copy(known[pk]) for pk in wanted if pk in known]
 
 
 def station_ids_for(user: Any) -> frozenset[int]:

@@ -100,3 +100,43 @@ def test_the_list_shows_prefixes_and_never_the_secret(zhang_wei: User) -> None:
     assert plain.split("_")[1] in out.getvalue()
     assert plain not in out.getvalue()
     assert "active" in out.getvalue()
+
+
+# -- the short cache of a token's user -------------------------------------------------------
+
+
+def test_a_user_deactivated_after_using_the_token_is_refused_at_once(client: Client, zhang_wei: User) -> None:
+    plain = create_token("zhangwei")
+    assert client.get("/api/v1/officers", **bearer(plain)).status_code == 200  # now cached
+    zhang_wei.is_active = False
+    zhang_wei.save()
+    assert client.get("/api/v1/officers", **bearer(plain)).status_code == 401
+
+
+def test_a_role_taken_away_after_using_the_token_is_refused_at_once(client: Client, zhang_wei: User) -> None:
+    plain = create_token("zhangwei")
+    call = {"text": "有人打架", "source": "phone"}
+    first = client.post("/api/v1/calls", call, content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="k-1", **bearer(plain))
+    assert first.status_code == 201
+    zhang_wei.groups.clear()
+    again = client.post("/api/v1/calls", call, content_type="application/json",
+                        HTTP_IDEMPOTENCY_KEY="k-2", **bearer(plain))
+    assert again.status_code == 403
+
+
+def test_a_revocation_by_another_process_is_seen_within_the_fresh_time(
+    client: Client, zhang_wei: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fengqiao.accounts import services
+
+    plain = create_token("zhangwei")
+    assert client.get("/api/v1/officers", **bearer(plain)).status_code == 200
+    # Another process revokes: no signal reaches this one.
+    from django.utils import timezone
+
+    ApiToken.objects.filter(user=zhang_wei).update(revoked_at=timezone.now())
+    assert client.get("/api/v1/officers", **bearer(plain)).status_code == 200  # still trusted, briefly
+    later = services.time.monotonic() + services.TOKEN_FRESH_SECONDS + 0.1
+    monkeypatch.setattr(services.time, "monotonic", lambda: later)
+    assert client.get("/api/v1/officers", **bearer(plain)).status_code == 401
