@@ -185,6 +185,37 @@ class Rules:
     variants: tuple[tuple[str, str], ...] = ()  # (variant, standard), longest variant first
     min_score: float = 2.0
 
+    @functools.cached_property
+    def keyword_index(self) -> tuple[tuple[tuple[str, WeightedTerm], ...], dict[str, tuple[int, ...]]]:
+        """Every (owner, keyword) of the categories and then the families, in lexicon
+        order, and for each word the positions of the keywords whose first part it is
+        (a keyword is found only where its first part is)."""
+        entries = tuple(
+            [(lexicon.code, weighted) for lexicon in self.categories for weighted in lexicon.keywords]
+            + [(f"family:{family.code}", weighted) for family in self.families for weighted in family.keywords]
+        )
+        by_word: dict[str, list[int]] = {}
+        for position, (_owner, weighted) in enumerate(entries):
+            for word in weighted.term.parts[0]:
+                by_word.setdefault(word, []).append(position)
+        return entries, {word: tuple(positions) for word, positions in by_word.items()}
+
+    @functools.cached_property
+    def category_order(self) -> dict[str, int]:
+        return {category.code: position for position, category in enumerate(self.taxonomy.categories)}
+
+    @functools.cached_property
+    def word_lengths(self) -> frozenset[int]:
+        """The lengths of the lexicon's category and family words (see `_Text.present`)."""
+        lexicons: list[CategoryLexicon | FamilyLexicon] = [*self.categories, *self.families]
+        return frozenset(
+            len(word)
+            for lexicon in lexicons
+            for weighted in (*lexicon.keywords, *getattr(lexicon, "negative", ()))
+            for part in weighted.term.parts
+            for word in part
+        )
+
 
 # -- the result ------------------------------------------------------------------------
 
@@ -515,6 +546,18 @@ class _Text:
     rules: Rules
     negated: list[str] = field(default_factory=list)  # reasons for words that did not count
 
+    @functools.cached_property
+    def present(self) -> frozenset[str]:
+        """Every piece of the text as long as some lexicon word: a word of such a length
+        that is not among them is not in the text, which spares a search for each of the
+        lexicon's hundreds of words that a short call does not contain."""
+        text = self.text
+        return frozenset(
+            text[start:start + length]
+            for length in self.rules.word_lengths
+            for start in range(len(text) - length + 1)
+        )
+
     def occurrences(self, word: str) -> list[tuple[int, int, str | None]]:
         """Every (start, end, negator) of `word`; negator is None when it counts."""
         found: list[tuple[int, int, str | None]] = []
@@ -564,7 +607,10 @@ class _Text:
 
     def _find_part(self, alternatives: tuple[str, ...]) -> Found | None:
         negated: tuple[str, str] | None = None
+        present, lengths = self.present, self.rules.word_lengths
         for word in alternatives:
+            if word not in present and len(word) in lengths:
+                continue
             for start, end, negator in self.occurrences(word):
                 if negator is None:
                     return Found(word=word, start=start, end=end)
@@ -607,35 +653,15 @@ class _Hit:
 
 
 def _hits(reader: _Text, rules: Rules) -> list[_Hit]:
+    entries, by_word = rules.keyword_index
+    # Only keywords whose first part is in the text can be found: a few of hundreds.
+    candidates = sorted({position for word in reader.present & by_word.keys() for position in by_word[word]})
     hits: list[_Hit] = []
-    for lexicon in rules.categories:
-        for weighted in lexicon.keywords:
-            found = reader.find(weighted.term)
-            if found is not None:
-                hits.append(
-                    _Hit(
-                        lexicon.code,
-                        found.word,
-                        weighted.weight,
-                        found.start,
-                        found.end,
-                        weighted.term.simple,
-                    )
-                )
-    for family in rules.families:
-        for weighted in family.keywords:
-            found = reader.find(weighted.term)
-            if found is not None:
-                hits.append(
-                    _Hit(
-                        f"family:{family.code}",
-                        found.word,
-                        weighted.weight,
-                        found.start,
-                        found.end,
-                        weighted.term.simple,
-                    )
-                )
+    for position in candidates:
+        owner, weighted = entries[position]
+        found = reader.find(weighted.term)
+        if found is not None:
+            hits.append(_Hit(owner, found.word, weighted.weight, found.start, found.end, weighted.term.simple))
     return _drop_contained(hits)
 
 
@@ -673,8 +699,16 @@ def _without_overlaps(hits: list[_Hit]) -> list[_Hit]:
 
 
 def _score(reader: _Text, rules: Rules) -> dict[str, _Scored]:
+    """The categories some word speaks for (or against); every other one scores 0."""
     taxonomy = rules.taxonomy
-    scored = {category.code: _Scored(category.code) for category in taxonomy.categories}
+    scored: dict[str, _Scored] = {}
+
+    def entry_of(code: str) -> _Scored:
+        found = scored.get(code)
+        if found is None:
+            found = scored[code] = _Scored(code)
+        return found
+
     family_words: dict[str, list[tuple[str, float]]] = {}
     for hit in _without_overlaps(_hits(reader, rules)):
         if hit.owner.startswith("family:"):
@@ -682,7 +716,7 @@ def _score(reader: _Text, rules: Rules) -> dict[str, _Scored]:
                 (hit.word, hit.weight)
             )
         else:
-            entry = scored[hit.owner]
+            entry = entry_of(hit.owner)
             if all(word != hit.word for word, _ in entry.words):
                 entry.words.append((hit.word, hit.weight))
                 entry.own += hit.weight
@@ -694,20 +728,21 @@ def _score(reader: _Text, rules: Rules) -> dict[str, _Scored]:
         if not words:
             continue
         bonus = sum(weight for _, weight in words)
-        members = [c.code for c in taxonomy.in_family(family.code) if scored[c.code].own > 0]
+        members = [c.code for c in taxonomy.in_family(family.code) if c.code in scored and scored[c.code].own > 0]
         for code in members or [family.fallback]:
-            scored[code].score += bonus
-            scored[code].words.extend(words)
+            entry = entry_of(code)
+            entry.score += bonus
+            entry.words.extend(words)
 
     for lexicon in rules.categories:
-        entry = scored[lexicon.code]
-        if entry.score <= 0:
+        against = scored.get(lexicon.code)
+        if against is None or against.score <= 0:
             continue
         for weighted in lexicon.negative:
             found = reader.find(weighted.term)
             if found is not None:
-                entry.score = max(0.0, entry.score - weighted.weight)
-                entry.against.append(found.word)
+                against.score = max(0.0, against.score - weighted.weight)
+                against.against.append(found.word)
     return scored
 
 
@@ -722,10 +757,12 @@ def triage(text: str, rules: Rules) -> TriageResult:
     """Suggest category, route, priority and confidence for a call `text`, with reasons."""
     reader = _Text(rewrite(text, rules), rules)
     scored = _score(reader, rules)
-    order = [category.code for category in rules.taxonomy.categories]
-    ranked = sorted(order, key=lambda code: (-scored[code].score, order.index(code)))
-    best = scored[ranked[0]]
-    second = scored[ranked[1]] if len(ranked) > 1 else _Scored("")
+    # Highest score first; of equal scores the category that comes first in the taxonomy.
+    # A category no word spoke for scores 0, as does an empty `_Scored`.
+    order = rules.category_order
+    ranked = sorted((entry for entry in scored.values() if entry.score > 0), key=lambda e: (-e.score, order[e.code]))
+    best = ranked[0] if ranked else _Scored("")
+    second = ranked[1] if len(ranked) > 1 else _Scored("")
 
     taxonomy = rules.taxonomy
     reasons: list[str] = []
