@@ -90,6 +90,9 @@ class AuditEntry(models.Model):
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.username} {self.action} {self.object_repr}"
 
+    # save() below only refuses updates: a new row may be inserted by fengqiao.core.rows.
+    plain_insert = True
+
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.pk is not None and not self._state.adding:
             raise AuditLogIsAppendOnly("audit rows cannot be updated")

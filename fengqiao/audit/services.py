@@ -9,6 +9,8 @@ from typing import Any, TypeVar
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 
+from fengqiao.core import rows
+
 from .context import current_actor
 from .models import AuditEntry
 
@@ -76,7 +78,7 @@ def record(
         object_id = object_id or str(obj.pk or "")
         object_repr = object_repr or str(obj)[:200]
     station_id, actor_station_id = _stations_of(obj, user if authenticated else None)
-    return AuditEntry.objects.create(
+    return rows.insert(AuditEntry(
         user=user if authenticated else None,
         username=username or (user.get_username() if authenticated else ""),
         station_id=station_id,
@@ -90,7 +92,7 @@ def record(
         object_repr=object_repr,
         reason=reason,
         changes=jsonable(changes) if changes is not None else None,
-    )
+    ))
 
 
 def record_personal_view(obj: models.Model, *, fields: list[str], user: Any = None, reason: str = "") -> AuditEntry:

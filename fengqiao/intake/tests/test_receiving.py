@@ -107,6 +107,25 @@ def test_a_repeat_call_nearby_is_suggested_and_can_join_the_incident(receive: An
     assert first.calls.count() == 2
 
 
+def test_only_open_incidents_of_the_same_family_near_in_time_are_suggested(receive: Any, station_a: Station) -> None:
+    now = timezone.now()
+    fight = receive("两伙人在烧烤摊打架", address_text="南坪西路20号", received_at=now - dt.timedelta(minutes=25)).incident
+    assert fight.address_id is not None
+    receive("楼上装修太吵了", address_text="南坪西路20号", received_at=now - dt.timedelta(minutes=5))  # another family
+    closed = receive("有人打架", address_text="南坪西路20号", received_at=now - dt.timedelta(minutes=10)).incident
+    Incident.objects.for_stations([station_a.pk]).filter(pk=closed.pk).update(state=Incident.State.CLOSED)
+    receive("有人打架", address_text="南坪西路20号", received_at=now - dt.timedelta(minutes=40))  # outside the 30-minute window
+    # No position, only the same standard address: still found, by the address.
+    by_address = services.possible_duplicates(
+        station_a.pk, "public_order", now, None, None, fight.address_id)
+    assert [s.incident_id for s in by_address] == [fight.pk]
+    assert by_address[0].distance_m is None
+    by_position = services.possible_duplicates(
+        station_a.pk, "public_order", now, fight.latitude, fight.longitude, None)
+    assert [s.incident_id for s in by_position] == [fight.pk]
+    assert services.possible_duplicates(station_a.pk, "criminal", now, fight.latitude, fight.longitude, None) == []
+
+
 def test_a_far_or_late_call_is_not_suggested(receive: Any) -> None:
     receive("两伙人在烧烤摊打架", address_text="南坪西路18号")
     far = receive("有人打架", address_text="", latitude=29.5339, longitude=106.5680)
