@@ -1,8 +1,30 @@
 """ASGI entry point, served by uvicorn (`fengqiao serve`)."""
 
+import gc
+import logging
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fengqiao.settings")
-application = get_asgi_application()
+django.setup(set_prefix=False)
+
+from django.conf import settings  # noqa: E402
+from django.db import DatabaseError, connections  # noqa: E402
+
+from fengqiao.core.handler import PooledThreadsASGIHandler  # noqa: E402
+from fengqiao.intake.services import warm_station_caches  # noqa: E402
+
+application = PooledThreadsASGIHandler(threads=settings.REQUEST_THREADS)
+
+try:
+    warm_station_caches()
+except DatabaseError as error:  # not migrated yet: the caches fill on first use
+    logging.getLogger(__name__).warning("intake caches not warmed: %s", error)
+finally:
+    connections.close_all()
+# What is loaded now (Django, the station caches) lives as long as the process. Frozen,
+# the collector stops walking it: a full collection of those ~120,000 objects took about
+# 80 ms, a pause that some unlucky request waited through.
+gc.collect()
+gc.freeze()

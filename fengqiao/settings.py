@@ -110,18 +110,19 @@ def _databases() -> dict[str, dict[str, object]]:
                 "FENGQIAO_DB=postgres needs DATABASE_URL, e.g. postgres://user:pass@127.0.0.1:5432/fengqiao"
             )
         try:
-            # Under ASGI every request runs in a thread of its own, so a persistent
-            # connection (CONN_MAX_AGE) stays behind with its dead thread until the server
-            # runs out of connections. A pool hands connections back after each request.
             config = dj_database_url.parse(url, conn_max_age=0)
         except ValueError as exc:
             raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
         if config.get("ENGINE") != "django.db.backends.postgresql":
             raise ImproperlyConfigured("DATABASE_URL must be a postgres:// URL when FENGQIAO_DB=postgres")
         config["ATOMIC_REQUESTS"] = False
-        pool_size = env_int("FENGQIAO_DB_POOL_SIZE", 10, minimum=0)
+        pool_size = env_int("FENGQIAO_DB_POOL_SIZE", 0, minimum=0)
         if pool_size:
             config.setdefault("OPTIONS", {})["pool"] = {"min_size": 1, "max_size": pool_size, "timeout": 10}
+        else:
+            # Each of the server's request threads keeps its connection (see SQLite below).
+            config["CONN_MAX_AGE"] = env_int("FENGQIAO_DB_CONN_MAX_AGE", 600, minimum=0)
+            config["CONN_HEALTH_CHECKS"] = True
         config.setdefault("TEST", {})["NAME"] = env_str("FENGQIAO_TEST_DB_NAME", "test_fengqiao")
         return {"default": config}
     path = Path(env_str("FENGQIAO_DB_PATH", str(DATA_DIR / "fengqiao.sqlite3")))
@@ -130,6 +131,9 @@ def _databases() -> dict[str, dict[str, object]]:
         "default": {
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": path,
+            # Kept by the server's request threads (fengqiao.core.handler): a new SQLite
+            # connection parses the schema again and starts with a cold page cache.
+            "CONN_MAX_AGE": env_int("FENGQIAO_DB_CONN_MAX_AGE", 600, minimum=0),
             "OPTIONS": {
                 # WAL lets the board read while intake writes; FULL sync keeps a committed
                 # call through a power cut; IMMEDIATE takes the write lock at BEGIN so two
@@ -171,6 +175,9 @@ LOCKOUT_ATTEMPTS = env_int("FENGQIAO_LOCKOUT_ATTEMPTS", 5, minimum=1, maximum=10
 LOCKOUT_WINDOW_MINUTES = env_int("FENGQIAO_LOCKOUT_WINDOW_MINUTES", 15, minimum=1, maximum=1440)
 
 # Idle sessions end after this many minutes without a request from the person.
+# Threads that run requests in `fengqiao serve` (each worker process): this many requests
+# are worked on at once, the others wait their turn on the event loop.
+REQUEST_THREADS = env_int("FENGQIAO_REQUEST_THREADS", 16, minimum=1, maximum=256)
 IDLE_TIMEOUT_MINUTES = env_int("FENGQIAO_IDLE_TIMEOUT_MINUTES", 30, minimum=1, maximum=1440)
 # Roles (group code names) whose sessions never time out, e.g. "commander" for the
 # command-room wall console.
