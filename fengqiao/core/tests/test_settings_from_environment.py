@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -125,3 +126,26 @@ def test_a_short_secret_key_is_refused(tmp_path: Path) -> None:
     result = _import_settings(tmp_path, FENGQIAO_SECRET_KEY="too-short")
     assert result.returncode != 0
     assert "FENGQIAO_SECRET_KEY must be at least 32 characters long" in result.stderr
+
+
+def _database_settings(tmp_path: Path, **variables: str) -> dict[str, object]:
+    environ = {key: value for key, value in os.environ.items()
+               if not key.startswith("FENGQIAO_") and key != "DATABASE_URL"}
+    environ.update({"FENGQIAO_DATA_DIR": str(tmp_path)}, **variables)
+    code = ("import json, fengqiao.settings as s; d = s.DATABASES['default']; "
+            "print(json.dumps({k: d.get(k) for k in ('CONN_MAX_AGE', 'CONN_HEALTH_CHECKS')} | "
+            "{'pool': d.get('OPTIONS', {}).get('pool')}))")
+    result = subprocess.run([sys.executable, "-c", code], cwd=REPO, env=environ, capture_output=True,
+                            text=True, timeout=60, check=False)
+    assert result.returncode == 0, result.stderr
+    found: dict[str, object] = json.loads(result.stdout)
+    return found
+
+
+def test_request_threads_keep_their_connections_unless_a_pool_is_asked_for(tmp_path: Path) -> None:
+    assert _database_settings(tmp_path)["CONN_MAX_AGE"] == 600  # SQLite
+    url = "postgres://u:p@127.0.0.1:5432/fengqiao"
+    kept = _database_settings(tmp_path, FENGQIAO_DB="postgres", DATABASE_URL=url)
+    assert kept == {"CONN_MAX_AGE": 600, "CONN_HEALTH_CHECKS": True, "pool": None}
+    pooled = _database_settings(tmp_path, FENGQIAO_DB="postgres", DATABASE_URL=url, FENGQIAO_DB_POOL_SIZE="5")
+    assert pooled["CONN_MAX_AGE"] == 0 and pooled["pool"] == {"min_size": 1, "max_size": 5, "timeout": 10}
