@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from django.conf import settings
@@ -50,7 +51,9 @@ def test_requests_are_answered_on_the_pool_each_in_the_language_it_chose() -> No
             *await asyncio.gather(*[_get(app, "/api/v1/openapi.json") for _ in range(6)]),
         ]
 
-    answers = asyncio.run(run())
+    # In a thread of its own: Playwright's tests leave an event loop running in this one.
+    with ThreadPoolExecutor(max_workers=1) as runner:
+        answers = runner.submit(asyncio.run, run()).result(timeout=60)
     assert all(status == 200 for status, _headers, _body in answers)
     assert b'"openapi"' in answers[0][2]
     # The first asked for English; the next ones, without the cookie, get the default.
