@@ -73,8 +73,10 @@ def health(request: HttpRequest) -> Status[dict[str, Any]]:
     return Status(200, {"status": "ok", "database": vendor})
 
 
+from fengqiao.dispatch import api as dispatch_api  # noqa: E402
 from fengqiao.intake import api as intake_api  # noqa: E402
 from fengqiao.organisation import api as organisation_api  # noqa: E402
 
 api.add_router("/", organisation_api.router)
 api.add_router("/", intake_api.router)
+api.add_router("/", dispatch_api.router)

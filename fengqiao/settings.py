@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "fengqiao.organisation",
     "fengqiao.records",
     "fengqiao.intake",
+    "fengqiao.dispatch",
     "fengqiao.demo",
 ]
 

@@ -43,8 +43,29 @@ _INTAKE = _VIEW_INCIDENTS + [
     "intake.reveal_caller_phone",
 ]
 
+# Following orders on the board, and the follow-ups and breaches they lead to.
+_VIEW_DISPATCH = [
+    "dispatch.view_dispatch",
+    "dispatch.view_feedback",
+    "dispatch.view_followup",
+    "dispatch.view_violation",
+]
+# Sending officers and acting on orders for them.
+_DISPATCH = _VIEW_DISPATCH + [
+    "dispatch.add_dispatch",
+    "dispatch.change_dispatch",
+    "dispatch.change_followup",
+    "dispatch.view_supervision",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    "leader": _VIEW_ORGANISATION + _INTAKE + [
+    "leader": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + [
+        "dispatch.change_supervision",
+        "dispatch.view_deadlinepolicy",
+        "dispatch.change_deadlinepolicy",
+        "dispatch.add_deadlinepolicy",
+        "dispatch.view_dispatchsettings",
+        "dispatch.change_dispatchsettings",
         "intake.add_category",
         "intake.change_category",
         "intake.change_categoryfamily",
@@ -56,14 +77,14 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "organisation.reveal_officer_phone",
         "audit.view_auditentry",
     ],
-    "commander": _VIEW_ORGANISATION + _INTAKE + ["organisation.reveal_officer_phone"],
-    "community_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + ["intake.add_incidentlog"],
-    "case_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + ["intake.add_incidentlog"],
+    "commander": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + ["organisation.reveal_officer_phone"],
+    "community_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"],
+    "case_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"],
     "auxiliary": ["organisation.view_beat", "organisation.view_station"],
     "desk": _VIEW_ORGANISATION + _VIEW_INCIDENTS + [
         "organisation.change_officer", "organisation.add_officer", "intake.add_call", "intake.view_call",
     ],
-    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS,
+    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH,
     "unit": [],
     "department": [],
     "admin": [],  # administrators are superusers

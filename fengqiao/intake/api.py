@@ -9,6 +9,7 @@ the call is committed, so a feed that got no answer can always retry safely.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
@@ -342,6 +343,12 @@ class IncidentOut(Schema):
     lock_expires_at: dt.datetime | None
     call_ids: list[int] = []
     log: list[LogOut] = []
+    orders: list[dict[str, Any]] = Field(default_factory=list, description="dispatch orders with their stamps")
+    follow_ups: list[dict[str, Any]] = Field(default_factory=list)
+
+
+# What other apps add to one incident's detail (dispatch: its orders and follow-ups).
+DETAIL_PARTS: list[Callable[[Incident], dict[str, Any]]] = []
 
 
 def _incident_out(incident: Incident, *, detail: bool = False) -> dict[str, Any]:
@@ -368,6 +375,8 @@ def _incident_out(incident: Incident, *, detail: bool = False) -> dict[str, Any]
              "strike_reason": e.strike_reason}
             for e in incident.log.select_related("author", "struck_by").order_by("at", "id")
         ]
+        for part in DETAIL_PARTS:
+            out.update(part(incident))
     return out
 
 

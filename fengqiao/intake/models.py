@@ -265,6 +265,10 @@ class IncidentLog(StationOwned):
         STATE = "state", _("State changed")
         MERGED = "merged", _("Merged")
         NOTE = "note", _("Note")
+        DISPATCH = "dispatch", _("Dispatch")
+        FEEDBACK = "feedback", _("Feedback")
+        FOLLOW_UP = "follow_up", _("Follow-up")
+        DEADLINE = "deadline", _("Deadline")
 
     station = models.ForeignKey("organisation.Station", verbose_name=_("station"), on_delete=models.PROTECT, related_name="+")
     incident = models.ForeignKey(Incident, verbose_name=_("incident"), on_delete=models.PROTECT, related_name="log")

@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 
 from fengqiao.audit.models import AuditEntry
 from fengqiao.audit.services import record
-from fengqiao.core import rows
+from fengqiao.core import events, rows
 from fengqiao.organisation.geo import BeatLocator
 from fengqiao.organisation.models import Beat, Officer, Station, Team
 from fengqiao.records.models import Address
@@ -657,6 +657,8 @@ def record_call(
 
     record(AuditEntry.Action.CREATED, obj=call, user=author, changes={
         "incident": [None, incident.number], "created_incident": [None, created], "source": [None, call.source]})
+    # The board shows the new incident (or the repeat call) once this commits.
+    events.publish(station.pk, "incident" if created else "call", incident=incident.pk, call=call.pk, state=incident.state)
     receipt = Receipt(call=call, incident=incident, created_incident=created, place=place,
                       suggestion=suggestion, possible_duplicates=possible)
     if idempotency_key:
@@ -889,6 +891,7 @@ def do_update_incident(incident: Incident, *, user: Any, **changes: Any) -> Inci
     _log(fresh, IncidentLog.Kind.CHANGED, _("Changed: %(fields)s") % {"fields": ", ".join(sorted(after))},
          author=user, before=before, after=after)
     record(AuditEntry.Action.UPDATED, obj=fresh, user=user, changes={k: [before[k], after[k]] for k in after})
+    events.publish(fresh.station_id, "incident", incident=fresh.pk, state=fresh.state)
     return fresh
 
 
@@ -921,6 +924,7 @@ def do_merge(incident: Incident, *, into: Incident, user: Any, reason: str = "")
          _("%(number)s merged into this incident; its calls %(calls)s are attached") % {
              "number": fresh.number, "calls": ", ".join(map(str, moved)) or "—"} + why, author=user)
     record(AuditEntry.Action.UPDATED, obj=fresh, user=user, reason=reason, changes={"state": ["", "merged"], "merged_into": [None, target.number]})
+    events.publish(fresh.station_id, "incident", incident=fresh.pk, state=fresh.state)
     return fresh
 
 
@@ -937,6 +941,7 @@ def do_mark_invalid(incident: Incident, *, user: Any, reason: str) -> Incident:
     Call.objects.for_stations([fresh.station_id]).filter(incident=fresh).update(state=Call.State.INVALID, invalid_reason=reason[:200])
     _log(fresh, IncidentLog.Kind.STATE, _("Marked invalid: %(reason)s") % {"reason": reason}, author=user)
     record(AuditEntry.Action.UPDATED, obj=fresh, user=user, reason=reason, changes={"state": [before, states.INVALID]})
+    events.publish(fresh.station_id, "incident", incident=fresh.pk, state=fresh.state)
     return fresh
 
 

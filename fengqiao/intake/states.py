@@ -31,10 +31,12 @@ OPEN_STATES = frozenset({RECEIVED, TRIAGED, DISPATCHED, ACKNOWLEDGED, ON_SCENE})
 # converted into a case.
 MOVES: dict[str, frozenset[str]] = {
     RECEIVED: frozenset({TRIAGED, DISPATCHED, TRANSFERRED, CONVERTED, MERGED, INVALID}),
-    TRIAGED: frozenset({DISPATCHED, TRANSFERRED, CONVERTED, MERGED, INVALID}),
-    DISPATCHED: frozenset({ACKNOWLEDGED, TRIAGED, TRANSFERRED, CONVERTED, MERGED, INVALID}),
-    ACKNOWLEDGED: frozenset({ON_SCENE, TRIAGED, RESOLVED, TRANSFERRED, CONVERTED, MERGED}),
-    ON_SCENE: frozenset({RESOLVED, TRIAGED, TRANSFERRED, CONVERTED}),
+    # Resolved from triaged: settled by the command room on the telephone.
+    TRIAGED: frozenset({DISPATCHED, RESOLVED, TRANSFERRED, CONVERTED, MERGED, INVALID}),
+    DISPATCHED: frozenset({ACKNOWLEDGED, TRIAGED, RESOLVED, TRANSFERRED, CONVERTED, MERGED, INVALID}),
+    # Back a step when the most advanced order is cancelled and another is still out.
+    ACKNOWLEDGED: frozenset({ON_SCENE, DISPATCHED, TRIAGED, RESOLVED, TRANSFERRED, CONVERTED, MERGED}),
+    ON_SCENE: frozenset({RESOLVED, ACKNOWLEDGED, DISPATCHED, TRIAGED, TRANSFERRED, CONVERTED}),
     RESOLVED: frozenset({CLOSED, CONVERTED, TRIAGED}),
     CLOSED: frozenset({TRIAGED}),  # reopened
     TRANSFERRED: frozenset({TRIAGED, CLOSED}),  # returned as "not ours", or confirmed
