@@ -12,6 +12,7 @@ urlpatterns = [
     path("intake/import/", include("fengqiao.intake.import_urls")),
     path("intake/", include("fengqiao.intake.urls")),
     path("incidents/", include("fengqiao.intake.incident_urls")),
+    path("board/", include("fengqiao.dispatch.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

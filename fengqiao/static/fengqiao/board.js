@@ -1,0 +1,101 @@
+// The command board: live without reloading.
+// - The event stream (/events/) says "something changed"; the live part of the board is
+//   re-fetched (htmx, "board-changed"), and the open incident panel too when it concerns it.
+// - Timers and deadlines count in the browser every second from the times in the page, so a
+//   deadline turns red the moment it passes, not at the next refresh.
+// - The map (Leaflet, beats from GeoJSON, no tiles) keeps its view; markers are redrawn.
+(function () {
+  "use strict";
+  var i18n = document.getElementById("board-i18n").dataset;
+  var liveState = document.getElementById("live-state");
+
+  var tick = window.fqClock.tick, resetMarks = window.fqClock.resetMarks;
+
+  // -- map ---------------------------------------------------------------------------------
+  var holder = document.getElementById("board-map");
+  var map = null, incidentLayer = null, officerLayer = null;
+  var officerColours = { on_duty: "#2e7d32", busy: "#c23b22", standby: "#b26a00" };
+  if (holder && typeof L !== "undefined") {
+    map = L.map(holder, { attributionControl: false, zoomSnap: 0.25 });
+    var beats = JSON.parse(document.getElementById("board-beats").textContent);
+    var beatLayer = L.geoJSON(beats, {
+      style: function () { return { color: "#1f3a68", weight: 1.2, fillColor: "#dfe7f3", fillOpacity: 0.5 }; },
+      onEachFeature: function (f, layer) { layer.bindTooltip(f.properties.name, { permanent: true, direction: "center", className: "beat-label" }); }
+    }).addTo(map);
+    if (beats.features.length) { map.fitBounds(beatLayer.getBounds(), { padding: [8, 8] }); }
+    else { var c = holder.dataset.centre.split(","); map.setView([+c[0], +c[1]], 14); }
+    incidentLayer = L.layerGroup().addTo(map);
+    officerLayer = L.layerGroup().addTo(map);
+  }
+  function drawPoints() {
+    if (!map) { return; }
+    var data = document.getElementById("board-points");
+    if (!data) { return; }
+    var points = JSON.parse(data.textContent);
+    incidentLayer.clearLayers();
+    officerLayer.clearLayers();
+    points.incidents.forEach(function (p) {
+      var waiting = p.state === "triaged" || p.state === "received";
+      var marker = L.marker([p.lat, p.lon], {
+        icon: L.divIcon({ className: "incident-pin p" + p.priority + (waiting ? " waiting" : ""), html: "<i><span>" + p.priority + "</span></i>", iconSize: [20, 20] }),
+        zIndexOffset: 1000
+      }).bindTooltip(p.label);
+      marker.on("click", function () { openPanel(p.id); });
+      incidentLayer.addLayer(marker);
+    });
+    points.officers.forEach(function (p) {
+      officerLayer.addLayer(L.marker([p.lat, p.lon], {
+        icon: L.divIcon({ className: "officer-pin status-" + p.status, html: "<span>" + p.name.slice(-2) + "</span>", iconSize: [26, 26] })
+      }).bindTooltip(p.name + " · " + p.team + " · " + p.status_label));
+    });
+  }
+  drawPoints();
+
+  // -- the open panel ------------------------------------------------------------------------
+  function panelIncident() {
+    var panel = document.querySelector("#board-panel .dispatch-panel");
+    return panel ? panel.dataset.incident : null;
+  }
+  function openPanel(id) {
+    htmx.ajax("GET", "/board/incidents/" + id + "/", { target: "#board-panel", swap: "innerHTML" });
+  }
+
+  document.body.addEventListener("htmx:afterSettle", function (e) {
+    if (e.target && e.target.id === "board-live") { resetMarks(e.target); drawPoints(); tick(); }
+    if (e.target && e.target.id === "board-panel") { tick(); }
+  });
+
+  // -- live events ---------------------------------------------------------------------------
+  var pending = null, panelPending = false;
+  function refreshSoon(event) {
+    if (event && event.incident && String(event.incident) === panelIncident()) { panelPending = true; }
+    if (pending) { return; }
+    pending = setTimeout(function () {
+      pending = null;
+      htmx.trigger(document.body, "board-changed");
+      if (panelPending && panelIncident()) {
+        panelPending = false;
+        // Do not throw away what the commander is typing in the panel.
+        var active = document.activeElement;
+        if (!(active && active.closest && active.closest("#board-panel") && active.tagName === "INPUT" && active.value)) {
+          openPanel(panelIncident());
+        }
+      }
+    }, 120);
+  }
+  function setState(state, text) { liveState.dataset.state = state; liveState.textContent = text; }
+  if (window.EventSource) {
+    var source = new EventSource("/events/");
+    var kinds = ["hello", "resync", "incident", "dispatch", "officer", "followup", "deadline", "supervision", "call"];
+    kinds.forEach(function (kind) {
+      source.addEventListener(kind, function (message) {
+        var event = null;
+        try { event = JSON.parse(message.data); } catch (err) { event = null; }
+        if (kind === "hello") { setState("live", i18n.live); }
+        refreshSoon(event);
+      });
+    });
+    source.onopen = function () { setState("live", i18n.live); };
+    source.onerror = function () { setState("offline", i18n.offline); };
+  }
+})();
