@@ -46,7 +46,7 @@ def test_simulate_posts_five_calls_that_arrive_at_the_commanders_station(live_se
 
     call_command(
         "simulate", "--url", live_server.url, "--user", feedable.username, "--count", "5",
-        "--speed", "3600", "--seed", "3", stdout=output,
+        "--speed", "3600", "--seed", "3", "--no-officers", stdout=output,
     )
 
     calls = Call.objects.for_stations([station_a.pk])

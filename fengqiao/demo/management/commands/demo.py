@@ -23,6 +23,7 @@ from fengqiao.demo.builder import WHY, BuildReport, DemoConflict, build_demo
 from fengqiao.demo.history import DEFAULT_DAYS
 from fengqiao.demo.live import FeedOptions, run_feed_in_thread
 from fengqiao.demo.management.commands.simulate import add_pace_arguments
+from fengqiao.demo.officers import CrewOptions, run_crew_in_thread
 from fengqiao.demo.plan import DEFAULT_SEED
 from fengqiao.intake import states
 from fengqiao.intake.models import Call, Incident
@@ -43,7 +44,8 @@ class Command(BaseCommand):
                             help=f"days of past calls for a station that has none, ending yesterday "
                                  f"(default {DEFAULT_DAYS}; 0: none)")
         parser.add_argument("--live", action="store_true",
-                            help="while serving, feed new calls through the API (as `fengqiao simulate`)")
+                            help="while serving, feed new calls through the API and let simulated officers "
+                                 "work them (as `fengqiao simulate`)")
         add_pace_arguments(parser)
 
     def handle(
@@ -75,19 +77,23 @@ class Command(BaseCommand):
         self._serve_live(host, port, rate, speed)
 
     def _serve_live(self, host: str, port: int, rate: float, speed: float) -> None:
-        """Serve in this thread (uvicorn wants the main thread for Ctrl-C) and feed calls
-        from another; when the server stops, the feed stops and revokes its token."""
+        """Serve in this thread (uvicorn wants the main thread for Ctrl-C), feed calls from
+        another and let simulated officers work them from a third; when the server stops,
+        the feed and the officers stop and revoke their tokens."""
         address = "127.0.0.1" if host in ("0.0.0.0", "::") else host  # noqa: S104
         url = f"http://[{address}]:{port}" if ":" in address else f"http://{address}:{port}"
         stop = threading.Event()
         feed = run_feed_in_thread(
             FeedOptions(url=url, username="commander", rate=rate, speed=speed), write=self.stdout.write, stop=stop,
         )
+        # The command room and the officers badge-numbered in the demo work the new calls.
+        crew = run_crew_in_thread(CrewOptions(url=url, username="commander", speed=speed), write=self.stdout.write, stop=stop)
         try:
             call_command("serve", host=host, port=port)
         finally:
             stop.set()
             feed.join(timeout=10)
+            crew.join(timeout=10)
 
     def _write_summary(self, report: BuildReport, elapsed: float) -> None:
         if report.changed_anything:

@@ -4,11 +4,13 @@
     fengqiao simulate                         # ~30 calls an hour, shaped by the hour of day
     fengqiao simulate --speed 60 --count 20   # a busy hour in a minute, then stop
     fengqiao simulate --user commander2       # calls for 海棠溪 instead of 南坪
+    fengqiao simulate --no-officers           # only the calls: nobody dispatches or works them
 
 The calls are drawn like the demo's past (same places, callers and words) and posted to
 POST /api/v1/calls with a token of the account (made for the run and revoked after it,
 unless --token is given), one Idempotency-Key per call, retried with the same key when the
-connection fails. The command needs the server's database (it reads the station's
+connection fails. Meanwhile simulated officers (those who log in with their badge number)
+are dispatched and work their orders through the API, so the command board moves. The command needs the server's database (it reads the station's
 addresses and makes the token there).
 """
 
@@ -21,6 +23,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from fengqiao.demo.feed import FeedError
 from fengqiao.demo.live import DEFAULT_RATE, DEFAULT_URL, FeedOptions, LiveFeedError, run_feed
+from fengqiao.demo.officers import CrewOptions, run_crew_in_thread
 
 
 def add_pace_arguments(parser: CommandParser) -> None:
@@ -43,6 +46,8 @@ class Command(BaseCommand):
         parser.add_argument("--count", type=int, default=None, help="stop after this many calls (default: never)")
         parser.add_argument("--seed", type=int, default=None, help="seed of the calls (default: a new one each run)")
         parser.add_argument("--retries", type=int, default=5, help="retries per call on connection errors (default 5)")
+        parser.add_argument("--no-officers", action="store_true",
+                            help="only feed calls; do not dispatch them or play the officers")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["rate"] <= 0 or options["speed"] <= 0:
@@ -55,12 +60,19 @@ class Command(BaseCommand):
             count=options["count"], seed=options["seed"], retries=options["retries"],
         )
         stop = threading.Event()
+        crew = None
+        if not options["no_officers"]:
+            crew = run_crew_in_thread(CrewOptions(url=feed.url, username=feed.username, station_code=feed.station_code,
+                                                  speed=feed.speed, seed=feed.seed), write=self.stdout.write, stop=stop)
         try:
             answers = run_feed(feed, write=self.stdout.write, stop=stop)
         except KeyboardInterrupt:
-            stop.set()
             self.stdout.write("Stopped.")
             return
         except (LiveFeedError, FeedError, ValueError) as error:
             raise CommandError(str(error)) from None
+        finally:
+            stop.set()
+            if crew is not None:
+                crew.join(timeout=10)
         self.stdout.write(self.style.SUCCESS(f"{len(answers)} calls received."))
