@@ -13,6 +13,7 @@ urlpatterns = [
     path("intake/", include("fengqiao.intake.urls")),
     path("incidents/", include("fengqiao.intake.incident_urls")),
     path("board/", include("fengqiao.dispatch.urls")),
+    path("m/", include("fengqiao.dispatch.phone_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

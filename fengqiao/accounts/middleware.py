@@ -18,6 +18,15 @@ SESSION_KEY = "fengqiao_last_activity"
 BACKGROUND_HEADER = "HTTP_X_FENGQIAO_BACKGROUND"
 
 
+# The live-event stream reconnects by itself every few minutes; a browser cannot add a
+# header to it, so it is known by its path.
+BACKGROUND_PATHS = ("/events/",)
+
+
+def _background(request: HttpRequest) -> bool:
+    return BACKGROUND_HEADER in request.META or request.path.startswith(BACKGROUND_PATHS)
+
+
 def _exempt(request: HttpRequest) -> bool:
     roles = settings.IDLE_EXEMPT_ROLES
     return bool(roles) and request.user.groups.filter(name__in=roles).exists()
@@ -42,6 +51,6 @@ class IdleTimeoutMiddleware:
             messages.info(request, _("You were logged out after %(minutes)d minutes without activity.")
                           % {"minutes": settings.IDLE_TIMEOUT_MINUTES})
             return redirect_to_login(request.get_full_path())
-        if BACKGROUND_HEADER not in request.META and (last is None or now - float(last) >= 30):
+        if not _background(request) and (last is None or now - float(last) >= 30):
             request.session[SESSION_KEY] = now
         return self.get_response(request)

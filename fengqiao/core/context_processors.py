@@ -13,7 +13,8 @@ from django.utils.translation import gettext_lazy as _
 NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("core:home", _("Station"), None),
     ("intake:new_call", _("Intake"), None),
-    ("dispatch:board", _("Command"), None),
+    ("dispatch:board", _("Command"), "dispatch.view_dispatch"),
+    ("phone:home", _("My orders"), "officer"),
     ("incidents:list", _("Incidents"), None),
     ("records:home", _("Basic records"), None),
     ("community:home", _("Community"), None),
@@ -31,7 +32,12 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         return {"navigation": []}
     items = []
     for url_name, label, permission in NAVIGATION:
-        if permission and not user.has_perm(permission):
+        if permission == "officer":
+            # The phone page: for officers out on the street, not the command room.
+            officer = getattr(user, "officer", None)
+            if officer is None or officer.team.kind in ("command", "leadership"):
+                continue
+        elif permission and not user.has_perm(permission):
             continue
         try:
             url = reverse(url_name)
