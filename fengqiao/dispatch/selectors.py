@@ -7,7 +7,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from fengqiao.intake import states
@@ -74,7 +74,7 @@ def my_orders(officer: Officer) -> list[Dispatch]:
     return list(Dispatch.objects.for_stations([officer.station_id]).filter(officer=officer)
                 .filter(Q(state__in=steps.ACTIVE) | Q(issued_at__gte=since))
                 .select_related("incident", "incident__category", "incident__beat", "incident__address")
-                .order_by("reported_at", "alert_at", "-issued_at"))
+                .order_by(F("reported_at").asc(nulls_first=True), F("alert_at").asc(nulls_last=True), "-issued_at"))
 
 
 def my_follow_ups(officer: Officer) -> list[FollowUp]:
@@ -163,7 +163,8 @@ def board(station_ids: list[int], *, now: dt.datetime | None = None) -> Board:
             if incident.state in column_states:
                 columns[name].append(incident)
     officers = list(Officer.objects.for_stations(station_ids).exclude(duty_status__in=[Officer.DutyStatus.OFF_DUTY, Officer.DutyStatus.ON_LEAVE])
-                    .exclude(rank=Officer.Rank.AUXILIARY).select_related("team", "beat").order_by("team__kind", "name"))
+                    .exclude(rank=Officer.Rank.AUXILIARY).exclude(team__kind__in=["command", "leadership"])
+                    .select_related("team", "beat").order_by("team__kind", "name"))
     start = timezone.localtime(now).replace(hour=0, minute=0, second=0, microsecond=0)
     today = Incident.objects.for_stations(station_ids).filter(received_at__gte=start)
     counters = {

@@ -593,6 +593,9 @@ def do_set_duty(officer: Officer, status: str, *, user: Any) -> Officer:
     if status in (Officer.DutyStatus.OFF_DUTY, Officer.DutyStatus.ON_LEAVE) and Dispatch.objects.for_stations(
             [fresh.station_id]).filter(officer=fresh, state__in=steps.ACTIVE).exists():
         raise DispatchRefused(_("Orders are still open: give feedback or return them before going off duty."), code="orders_out")
+    if status in (Officer.DutyStatus.ON_DUTY, Officer.DutyStatus.STANDBY) and Dispatch.objects.for_stations(
+            [fresh.station_id]).filter(officer=fresh, state__in=steps.ACTIVE).exists():
+        status = Officer.DutyStatus.BUSY  # busy until the last order is finished (`_free_if_idle`)
     before = fresh.duty_status
     fresh.duty_status = status
     fresh.save(update_fields=["duty_status"])

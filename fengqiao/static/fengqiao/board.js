@@ -56,9 +56,17 @@
     var panel = document.querySelector("#board-panel .dispatch-panel");
     return panel ? panel.dataset.incident : null;
   }
-  function openPanel(id) {
-    htmx.ajax("GET", "/board/incidents/" + id + "/", { target: "#board-panel", swap: "innerHTML" });
+  function openPanel(id, background) {
+    htmx.ajax("GET", "/board/incidents/" + id + "/", {
+      target: "#board-panel", swap: "innerHTML", headers: background ? { "X-Fengqiao-Background": "1" } : {}
+    });
   }
+
+  // Cards are replaced on every refresh: listen on the page, so a click during one is not lost.
+  document.body.addEventListener("click", function (e) {
+    var card = e.target.closest && e.target.closest(".card[data-incident]");
+    if (card) { openPanel(card.dataset.incident); }
+  });
 
   document.body.addEventListener("htmx:afterSettle", function (e) {
     if (e.target && e.target.id === "board-live") { resetMarks(e.target); drawPoints(); tick(); }
@@ -78,12 +86,13 @@
         // Do not throw away what the commander is typing in the panel.
         var active = document.activeElement;
         if (!(active && active.closest && active.closest("#board-panel") && active.tagName === "INPUT" && active.value)) {
-          openPanel(panelIncident());
+          openPanel(panelIncident(), true);
         }
       }
     }, 120);
   }
   function setState(state, text) { liveState.dataset.state = state; liveState.textContent = text; }
+  var connectedOnce = false;
   if (window.EventSource) {
     var source = new EventSource("/events/");
     var kinds = ["hello", "resync", "incident", "dispatch", "officer", "followup", "deadline", "supervision", "call"];
@@ -91,7 +100,14 @@
       source.addEventListener(kind, function (message) {
         var event = null;
         try { event = JSON.parse(message.data); } catch (err) { event = null; }
-        if (kind === "hello") { setState("live", i18n.live); }
+        if (kind === "hello") {
+          setState("live", i18n.live);
+          // The first hello comes as the page opens: what it shows is fresh, unless the stream
+          // took long to connect (a change may have come in between). Later ones are reconnects.
+          var fresh = !connectedOnce && performance.now() < 2000;
+          connectedOnce = true;
+          if (fresh) { return; }
+        }
         refreshSoon(event);
       });
     });
