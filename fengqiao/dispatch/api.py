@@ -171,12 +171,13 @@ def _step(request: HttpRequest, dispatch_id: int, do: Any, **kwargs: Any) -> Any
     require(request, "dispatch.view_dispatch")
     order = _order(request, dispatch_id)
     try:
-        do(order, user=request.user, **kwargs)
+        changed = do(order, user=request.user, **kwargs)
     except services.DispatchRefused as error:
         raise refused(error) from None
     except ValidationError as error:
         raise field_error(error) from None
-    return order_out(_order(request, dispatch_id))
+    # The services hand back the order as written (a feedback step hands back its report).
+    return order_out(changed if isinstance(changed, Dispatch) else changed.dispatch)
 
 
 @router.post("/dispatches/{dispatch_id}/acknowledge", response=OrderOut, summary="签收: the officer has seen the order")

@@ -100,7 +100,7 @@ def test_the_board_follows_an_order_from_dispatch_to_resolution(
 
 def test_a_second_commander_dispatching_the_same_incident_is_told_who_went(
     page: Page, browser: Browser, live_server: object, noise_incident: Incident, zhang_wei: Any, li_na: Any,  # noqa: F811
-    liu_yang: Any, he_ping: Any,
+    liu_yang: Any, he_ping: Any,  # noqa: F811
 ) -> None:
     log_in(page, "zhangwei")
     page.goto("/board/")

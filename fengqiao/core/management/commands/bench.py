@@ -1,6 +1,7 @@
 """`fengqiao bench <benchmark>`: measure one part of the system and print its figures.
 
     fengqiao bench address [--count 100000] [--queries 5000] [--seed 1] [--json]
+    fengqiao bench intake | events | dispatch [--json]
 
 Each benchmark is a module of `fengqiao.bench` (see its docstring for what a module
 offers) and becomes a subcommand here by its entry in `BENCHMARKS`. Benchmarks are run
@@ -20,6 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 BENCHMARKS: dict[str, str] = {
     "address": "fengqiao.bench.address",
     "intake": "fengqiao.bench.intake",
+    "events": "fengqiao.bench.events",
+    "dispatch": "fengqiao.bench.dispatch",
 }
 
 
