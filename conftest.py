@@ -104,6 +104,16 @@ def _audit_log_flushable_after_transactional_tests(
 
 
 @pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None) -> Iterator[None]:
+    """The test database, and at the end of the session no live-event listener left holding a
+    session on it (PostgreSQL will not drop a database somebody is connected to)."""
+    yield
+    from fengqiao.core import events
+
+    events.close_all()
+
+
+@pytest.fixture(scope="session")
 def password_hash() -> str:
     return make_password(PASSWORD)
 

@@ -339,7 +339,7 @@ bus = LocalBus()
 
 
 def _is_postgres(using: str = DEFAULT_DB_ALIAS) -> bool:
-    return connections[using].vendor == "postgresql"
+    return bool(connections[using].vendor == "postgresql")
 
 
 def publish(station_id: int, kind: str, **fields: Any) -> None:
@@ -489,6 +489,17 @@ def subscribe(stations: Iterable[int], *, maxsize: int = DEFAULT_QUEUE_SIZE, wai
     if _is_postgres() and not listener.ensure(wait):
         logger.warning("live events: not listening yet after %.1f s", wait)
     return subscription
+
+
+def close_all(wait: float = 5.0) -> None:
+    """End every stream of this process (tests, after their browsers closed: a stream
+    notices a gone browser only at its next heartbeat) and stop the listener."""
+    for subscription in list(bus._everyone):
+        subscription.close()
+    deadline = time.monotonic() + wait
+    while bus.subscriber_count() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    stop_listener()
 
 
 def stop_listener(timeout: float = 5.0) -> None:

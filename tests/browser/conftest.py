@@ -70,6 +70,10 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
     context.close()
+    # Streams of live pages notice a closed browser only at their next heartbeat.
+    from fengqiao.core import events
+
+    events.close_all()
     assert outside.seen == [], f"pages requested addresses outside the test server: {outside.seen}"
     assert errors == [], f"JavaScript errors on the page: {errors}"
 

@@ -50,12 +50,7 @@ def _end_live_streams(wait: float = 5.0) -> None:
     """End the event streams the closed page left on the live server: a stream notices a gone
     browser only at its next heartbeat, and until then its thread (and the listener) hold
     database sessions, which PostgreSQL will not drop the test database under."""
-    for subscription in list(events.bus._everyone):
-        subscription.close()
-    deadline = time.monotonic() + wait
-    while events.bus.subscriber_count() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    events.stop_listener()
+    events.close_all(wait)
 
 
 def log_in(page: Page, username: str) -> None:

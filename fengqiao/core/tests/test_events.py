@@ -509,12 +509,10 @@ def real_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RealServer
         port = free_port()
         log = directory / "server.log"
         workers = "2" if POSTGRES else "1"  # on SQLite events stay in their process
-        if POSTGRES:
-            # A worker that uvicorn spawns imports fengqiao.asgi inside its event loop,
-            # where warming the station caches trips Django's async-safety check (the
-            # single-process server imports it before). Until fengqiao/asgi.py warms
-            # them on a thread of its own:
-            env = {**env, "DJANGO_ALLOW_ASYNC_UNSAFE": "true"}
+        # No DJANGO_ALLOW_ASYNC_UNSAFE: the browser tests set it in this process, and a
+        # worker spawned by uvicorn must start without it (fengqiao.asgi warms its caches
+        # on a thread of its own).
+        env = {name: value for name, value in env.items() if name != "DJANGO_ALLOW_ASYNC_UNSAFE"}
         with log.open("ab") as out:
             process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
                 [sys.executable, "-m", "fengqiao.cli", "serve", "--port", str(port), "--workers", workers],

@@ -112,6 +112,10 @@
       });
     });
     source.onopen = function () { setState("live", i18n.live); };
-    source.onerror = function () { setState("offline", i18n.offline); };
+    source.onerror = function () {
+      setState("offline", i18n.offline);
+      // Closed for good (the session ended: the stream was redirected to the login page).
+      if (source.readyState === EventSource.CLOSED) { window.location.reload(); }
+    };
   }
 })();
