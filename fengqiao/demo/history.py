@@ -868,7 +868,11 @@ def _settle(
 
 
 def fate(category: Category, at: dt.datetime, until: dt.datetime, rng: random.Random) -> tuple[str, tuple[Step, ...]]:
-    """Where an incident received at `at` stands at `until`, and the steps that took it there."""
+    """Where an incident received at `at` stands at `until`, and the steps that took it there.
+
+    An incident that was dispatched lists each step it reached — dispatched, acknowledged,
+    on scene, then resolved and closed, or converted — so its dispatch order can be
+    stamped from them (`history_writer`)."""
     family = category.family
     minutes = dt.timedelta(minutes=1)
     if category.code == "other.invalid":
@@ -887,11 +891,13 @@ def fate(category: Category, at: dt.datetime, until: dt.datetime, rng: random.Ra
     dispatched = at + rng.randint(1, 6) * minutes
     acknowledged = dispatched + rng.randint(1, 3) * minutes
     on_scene = acknowledged + rng.randint(4, 15) * minutes
+    # Every step the incident took, so the dispatch order can be stamped from them.
+    reached = (Step(DISPATCHED, dispatched), Step(ACKNOWLEDGED, acknowledged), Step(ON_SCENE, on_scene))
     share = CONVERSION.get(category.code, CONVERSION.get(family, 0.0))
     if rng.random() < share:
         converted = on_scene + dt.timedelta(hours=rng.uniform(2, 30))
         if converted <= until:
-            return CONVERTED, (Step(CONVERTED, converted, CASES.get(family, CASES["criminal"])),)
+            return CONVERTED, (*reached, Step(CONVERTED, converted, CASES.get(family, CASES["criminal"])))
     else:
         low, high = HANDLING_HOURS.get(category.code, HANDLING_HOURS.get(family, (0.5, 3.0)))
         hours = rng.uniform(low, high) * (rng.uniform(3, 8) if rng.random() < SLOW_SHARE else 1.0)
@@ -902,16 +908,16 @@ def fate(category: Category, at: dt.datetime, until: dt.datetime, rng: random.Ra
             closed = resolved + dt.timedelta(hours=rng.uniform(*FEEDBACK_HOURS))
         outcome = rng.choice(OUTCOMES.get(family, OUTCOMES["other"]))
         if closed <= until:
-            return CLOSED, (Step(CLOSED, closed, outcome),)
+            return CLOSED, (*reached, Step(RESOLVED, resolved, outcome), Step(CLOSED, closed, outcome))
         if resolved <= until:
-            return RESOLVED, (Step(RESOLVED, resolved, outcome),)
+            return RESOLVED, (*reached, Step(RESOLVED, resolved, outcome))
     if dispatched > until:
         return TRIAGED, ()
     if on_scene <= until:
-        return ON_SCENE, (Step(DISPATCHED, dispatched), Step(ON_SCENE, on_scene))
+        return ON_SCENE, reached
     if acknowledged <= until:
-        return ACKNOWLEDGED, (Step(DISPATCHED, dispatched), Step(ACKNOWLEDGED, acknowledged))
-    return DISPATCHED, (Step(DISPATCHED, dispatched),)
+        return ACKNOWLEDGED, reached[:2]
+    return DISPATCHED, reached[:1]
 
 
 def _transfer(category: Category, at: dt.datetime, until: dt.datetime, rng: random.Random) -> tuple[str, tuple[Step, ...]]:

@@ -12,6 +12,15 @@ call attached, and the state changes up to the final state — every entry but t
 commander's marked automatic), and the day counters, left at each day's last number so
 that a call received live gets the next one.
 
+Every incident that was dispatched gets its dispatch order (派警单), stamped from the
+planned steps, as the dispatch services would have left it (`_Orders`): the officer the
+recommender would have chosen, the stamps, the deadline of an order still out (and the
+incident's owner and deadline after it), the feedback report of a finished order, the
+follow-up visit of a resolved dispute or request for help (with its answer, and a
+supervision order when the caller was dissatisfied), and each deadline the past passed
+(`Violation`, as the ticker would have recorded it). Officers with an order still out
+are left busy.
+
 Only a station without calls gets a past (the builder checks), so the calls inserted
 here are the station's only ones and come back from the database in insertion order.
 Raw inserts send no signals: the builder writes one summary audit row per station.
@@ -20,6 +29,7 @@ Raw inserts send no signals: the builder writes one summary audit row per statio
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import gc
 import json
@@ -33,6 +43,17 @@ from django.db import connection, models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.dispatch import clocks, recommend, steps, wording
+from fengqiao.dispatch import services as dispatch_services
+from fengqiao.dispatch.models import (
+    Dispatch,
+    Disposition,
+    Feedback,
+    FollowUp,
+    Satisfaction,
+    Supervision,
+    Violation,
+)
 from fengqiao.intake import services
 from fengqiao.intake.models import Call, Incident, IncidentCounter, IncidentLog
 from fengqiao.intake.numbering import format_number
@@ -57,6 +78,19 @@ _TEAM_OF_ROUTE = {"community": "community", "case": "case", "command": "command"
 Row = dict[str, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class _Officer:
+    """A police officer of the station, as the orders need them."""
+
+    id: int
+    name: str
+    user_id: int | None
+    team_id: int
+    team_kind: str
+    team_name: str
+    duty: str
+
+
 @dataclass
 class _Station:
     """What the writer looks up about one station, read once."""
@@ -70,6 +104,13 @@ class _Station:
     departments: dict[str, str]
     commanders: list[int]  # user ids of the station's command-room operators (role commander)
     rules_key: str  # what the station's triage depends on: stations with the same rules share judgements
+    beat_names: dict[str, str] = dataclasses.field(default_factory=dict)  # code → name
+    officers: dict[int, _Officer] = dataclasses.field(default_factory=dict)  # police officers (no auxiliaries), by id
+    leaders: list[int] = dataclasses.field(default_factory=list)  # user ids of the station's leaders (role leader)
+    policies: list[clocks.Policy] = dataclasses.field(default_factory=list)  # the deadline table
+    shift_starts: list[int] = dataclasses.field(default_factory=list)
+    follow_up_days: dict[str, int] = dataclasses.field(default_factory=dict)  # category or family code → days
+    area: str = clocks.URBAN
 
 
 def write_history(station: Station, *, seed: int | str, start: dt.date, days: int) -> Counter[str]:
@@ -82,8 +123,9 @@ def write_history(station: Station, *, seed: int | str, start: dt.date, days: in
         )
         if not planned:
             return Counter()
+        end = dt.datetime.combine(start + dt.timedelta(days=days), dt.time())
         with _roomy_cache():
-            return _Writer(_read_station(station), planned).write()
+            return _Writer(_read_station(station), planned, seed=seed, end=end).write()
 
 
 @contextlib.contextmanager
@@ -137,12 +179,35 @@ def _read_station(station: Station) -> _Station:
          station.pk if services.station_model(station) is not None else None],
         sort_keys=True, ensure_ascii=False,
     )
+    dispatch_settings = dispatch_services.station_settings(station.pk)
     return _Station(
         station=station, template=rules.settings.number_template,
         triage_minutes=rules.settings.triage_minutes, categories=dict(rules.categories),
         teams=teams, beats=beats, departments=dict(Department.objects.values_list("code", "name")),
         commanders=commanders, rules_key=rules_key,
+        beat_names=dict(Beat.objects.for_stations([station.pk]).values_list("code", "name")),
+        officers=_read_officers(station),
+        leaders=list(
+            Officer.objects.for_stations([station.pk]).filter(user__groups__name="leader")
+            .order_by("badge_number").values_list("user_id", flat=True)
+        ),
+        policies=dispatch_services.station_policies(station.pk),
+        shift_starts=list(dispatch_settings.shift_starts or clocks.DEFAULT_SHIFT_STARTS),
+        follow_up_days={
+            str(code): int(days) for code, days in (dispatch_settings.follow_up_days or {}).items() if days is not None
+        },
+        area=dispatch_services.area_of(station),
     )
+
+
+def _read_officers(station: Station) -> dict[int, _Officer]:
+    """The station's police officers by id, in badge order (auxiliaries are never sent alone)."""
+    rows = (
+        Officer.objects.for_stations([station.pk]).filter(rank=Officer.Rank.OFFICER)
+        .order_by("badge_number")
+        .values_list("id", "name", "user_id", "team_id", "team__kind", "team__name", "duty_status")
+    )
+    return {row[0]: _Officer(*row) for row in rows}
 
 
 # Judgements of gists, by the rules they were made with (see _Station.rules_key).
@@ -151,7 +216,8 @@ _JUDGED: dict[str, dict[tuple[str, str], TriageResult]] = {}
 
 def _log_texts() -> dict[str, str]:
     """The log's sentences in the active language, translated once for the whole past.
-    The first four are intake's own (services._open_incident, _attach_to, do_mark_invalid)."""
+    The first four are intake's own (services._open_incident, _attach_to, do_mark_invalid);
+    the "order" ones are dispatch's (do_dispatch, do_acknowledge, do_arrive)."""
     return {
         "received": _("Received from %(source)s: %(text)s"),
         "triaged": _("Suggested %(category)s, route %(route)s, priority %(priority)s (confidence %(confidence).2f): %(reasons)s"),
@@ -161,6 +227,10 @@ def _log_texts() -> dict[str, str]:
         history.DISPATCHED: _("Dispatched to %(team)s."),
         history.ACKNOWLEDGED: _("Acknowledged by %(team)s."),
         history.ON_SCENE: _("On scene: %(team)s."),
+        # With an order, the dispatch services' own sentences (dispatch.services).
+        "order " + history.DISPATCHED: _("Dispatched to %(officer)s (%(team)s)"),
+        "order " + history.ACKNOWLEDGED: _("%(officer)s acknowledged the order%(by)s"),
+        "order " + history.ON_SCENE: _("%(officer)s on scene, %(minutes).0f min after dispatch%(by)s"),
         history.RESOLVED: _("Resolved: %(outcome)s"),
         history.TRANSFERRED: _("Transferred to %(department)s."),
         history.CONVERTED: _("Became a case: %(outcome)s"),
@@ -178,7 +248,8 @@ class Prepared:
 
 
 class _Writer:
-    def __init__(self, known: _Station, planned: Sequence[history.PlannedCall]) -> None:
+    def __init__(self, known: _Station, planned: Sequence[history.PlannedCall], *,
+                 seed: int | str, end: dt.datetime) -> None:
         self.known = known
         self.planned = planned
         self.counts: Counter[str] = Counter()
@@ -190,12 +261,16 @@ class _Writer:
         self._tz = timezone.get_current_timezone()
         self.texts = _log_texts()
         self.sources = {source: str(label) for source, label in Call.Source.choices}
+        self.orders = _Orders(self, seed=seed, end=self._aware(end))  # end: midnight after the last day
 
     def write(self) -> Counter[str]:
         openers = [call for call in self.planned if call.opens_incident]
+        for call in openers:
+            self.orders.plan(call, *self.decision(call))
         incident_ids = self._incidents(openers)
         call_ids = self._calls(incident_ids)
         self._log(openers, incident_ids, call_ids)
+        self.orders.write(incident_ids)
         return self.counts
 
     # -- helpers -------------------------------------------------------------------------
@@ -263,6 +338,15 @@ class _Writer:
             beat_id, responsible = known.beats.get(call.beat_code, (None, None))
             address_id = call.address_id if (call.precise or call.final_state not in history.OPEN_STATES) else None
             team = self._team(route)
+            owner_team_id = team[0] if team else None
+            owner_id = responsible if route == "community" else None
+            deadline = self._deadline(call)
+            order = self.orders.planned.get(call.incident)
+            if order is not None:
+                # The incident follows its order (dispatch.services._settle).
+                owner_id, owner_team_id = order.officer.id, order.officer.team_id
+                if order.due is not None:
+                    deadline = order.due.alert_at
             rows.append({
                 "station_id": station.pk, "number": number, "received_at": self._aware(call.received_at),
                 "category_id": known.categories[call.category], "priority": priority, "route": route,
@@ -270,9 +354,7 @@ class _Writer:
                 "address_id": address_id, "place_unconfirmed": address_id is None,
                 "latitude": call.latitude, "longitude": call.longitude, "beat_id": beat_id,
                 "tags": sorted(call.tags), "triage": self.triage_json(call),
-                "owner_team_id": team[0] if team else None,
-                "owner_id": responsible if route == "community" else None,
-                "deadline": self._deadline(call),
+                "owner_team_id": owner_team_id, "owner_id": owner_id, "deadline": deadline,
             })
         insert(Incident, rows)
         self.counts["incidents"] += len(rows)
@@ -399,19 +481,414 @@ class _Writer:
     def _state_entries(self, call: history.PlannedCall, incident_id: int) -> list[Row]:
         entries = []
         before = history.TRIAGED
-        team = self._team(self.decision(call)[1])
-        team_name = team[1] if team else ""
+        order = self.orders.planned.get(call.incident)
+        if order is not None:
+            team_name = order.officer.team_name
+        else:
+            team = self._team(self.decision(call)[1])
+            team_name = team[1] if team else ""
         for step in call.steps:
             entries.append(self._entry(
-                incident_id, step.at, IncidentLog.Kind.STATE, self._state_text(step, team_name),
+                incident_id, step.at, IncidentLog.Kind.STATE, self._state_text(step, team_name, order),
                 before=self.json({"state": before}), after=self.json({"state": step.state}),
             ))
             before = step.state
         return entries
 
-    def _state_text(self, step: history.Step, team: str) -> str:
+    def _state_text(self, step: history.Step, team: str, order: _Order | None = None) -> str:
+        if order is not None and "order " + step.state in self.texts:
+            minutes = (self._aware(step.at) - order.issued_at).total_seconds() / 60
+            return self.texts["order " + step.state] % {
+                "officer": order.officer.name, "team": team, "minutes": minutes, "by": ""}
         department = self.known.departments.get(step.note, step.note)
         return self.texts[step.state] % {"team": team, "outcome": step.note, "reason": step.note, "department": department}
+
+
+# -- dispatch orders -------------------------------------------------------------------------
+
+# Share of a beat's past orders that went to its own officer; the rest went to whichever
+# community officer was on shift.
+BEAT_OFFICER_SHARE = 0.75
+# Incident state at the end of the window → the state of the order still out.
+_ORDER_STATE = {
+    history.DISPATCHED: steps.ISSUED,
+    history.ACKNOWLEDGED: steps.ACKNOWLEDGED,
+    history.ON_SCENE: steps.ON_SCENE,
+}
+_WORKING = (Officer.DutyStatus.ON_DUTY, Officer.DutyStatus.BUSY)
+
+# How the matter was dealt with, by the outcome the planner wrote (history.OUTCOMES, CASES).
+DISPOSITIONS: dict[str, str] = {
+    "已开具报案回执，告知报警人后续处理": Disposition.HANDLED,
+    "经查证财物已找回，报警人不再追究": Disposition.HANDLED,
+    "报警人撤销报警": Disposition.OTHER,
+    "民警到场后已平息，当事人经批评教育后离开": Disposition.HANDLED,
+    "对违法行为人予以批评教育": Disposition.WARNED,
+    "当事人已离开现场，已做登记": Disposition.NOTHING_FOUND,
+    "已通知交巡警处理，现场恢复通行": Disposition.HANDLED,
+    "双方协商解决": Disposition.MEDIATED,
+    "已移交交巡警大队": Disposition.TRANSFERRED,
+    "已通知消防到场处置，无人员伤亡": Disposition.HANDLED,
+    "现场核实为误报": Disposition.FALSE_REPORT,
+    "险情已排除": Disposition.HANDLED,
+    "经民警调解，双方达成一致": Disposition.MEDIATED,
+    "双方协商一致，已签订调解协议": Disposition.MEDIATED,
+    "告知双方通过法律途径解决": Disposition.ADVICE,
+    "已移交社区人民调解委员会": Disposition.TRANSFERRED,
+    "已帮助报警人解决": Disposition.HELPED,
+    "人已找到，已安全送回家中": Disposition.HELPED,
+    "已联系家属接回": Disposition.HELPED,
+    "已送医治疗": Disposition.HELPED,
+    "线索已核查，已移交相关部门": Disposition.TRANSFERRED,
+    "到场核查未发现异常": Disposition.NOTHING_FOUND,
+}
+# An outcome the table does not know: by family.
+FAMILY_DISPOSITIONS: dict[str, str] = {
+    "dispute": Disposition.MEDIATED, "assistance": Disposition.HELPED, "non_police": Disposition.TRANSFERRED,
+}
+# The law a feedback report cites, for the dispositions that cite one.
+LEGAL_BASIS: dict[tuple[str, str], str] = {
+    (Disposition.CASE_ACCEPTED, "criminal"): "《中华人民共和国刑事诉讼法》",
+    (Disposition.CASE_ACCEPTED, "tipoff"): "《中华人民共和国刑事诉讼法》",
+    (Disposition.CASE_ACCEPTED, "public_order"): "《中华人民共和国治安管理处罚法》",
+    (Disposition.CASE_ACCEPTED, "traffic"): "《中华人民共和国道路交通安全法》",
+    (Disposition.WARNED, "public_order"): "《中华人民共和国治安管理处罚法》",
+}
+# The caller's answers at follow-up visits: cumulative share, answer, what the officer noted.
+FOLLOW_UP_ANSWERS: tuple[tuple[float, str, str], ...] = (
+    (0.80, Satisfaction.SATISFIED, "报警人对处理结果表示满意"),
+    (0.93, Satisfaction.FAIRLY, "报警人表示基本满意"),
+    (0.97, Satisfaction.DISSATISFIED, "报警人对处理结果不满意，称问题没有解决"),
+    (1.00, Satisfaction.NO_RESULT, "多次电话联系报警人，均未接通"),
+)
+# Families whose incidents the station closes only after the follow-up (history.fate closes a
+# dispute two days after resolving it): their follow-up was done before the closing.
+CLOSED_AFTER_FOLLOW_UP = frozenset({"dispute"})
+SUPERVISION_OPEN_DAYS = 14  # supervision orders opened this recently are still open
+SUPERVISION_CONCLUSION = "已约谈责任民警，重新上门回访并调处，报警人表示理解"
+HOME_VISIT_ANSWERS = ((0.6, Satisfaction.FAIRLY, "上门回访，报警人表示基本满意"),
+                      (1.0, Satisfaction.SATISFIED, "上门回访，问题已解决，报警人表示满意"))
+
+
+@dataclass(slots=True)
+class _Order:
+    """One planned dispatch order: who was sent, every stamp, and what came due."""
+
+    call: history.PlannedCall
+    priority: int  # the incident's, as intake kept it
+    officer: _Officer
+    tier: str
+    reason: str
+    state: str
+    issued_at: dt.datetime
+    acknowledged_at: dt.datetime | None = None
+    departed_at: dt.datetime | None = None
+    arrived_at: dt.datetime | None = None
+    reported_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None  # the incident's resolution (follow-ups count from it)
+    closed_at: dt.datetime | None = None
+    ending: history.Step | None = None  # the resolving or converting step
+    due: clocks.Due | None = None  # the deadline of an order still out
+    late: list[tuple[str, dt.datetime]] = dataclasses.field(default_factory=list)  # (step, alert time) passed before its stamp
+    dispatch_late: dt.datetime | None = None  # the incident's dispatch deadline, when the order came after it
+
+
+class _Orders:
+    """The dispatch orders of the past, planned call by call and written in bulk."""
+
+    def __init__(self, writer: _Writer, *, seed: int | str, end: dt.datetime) -> None:
+        self.writer = writer
+        self.known = writer.known
+        self.end = end
+        self.rng = history.Draws(f"{seed}:orders:{self.known.station.code}")
+        self.planned: dict[int, _Order] = {}  # by planned incident index, in plan order
+        self._policies: dict[tuple[str, str, int], clocks.Policy | None] = {}
+        self._json: dict[Any, Prepared] = {}
+        self._reasons: dict[tuple[str, str], str] = {}
+        self.teams: dict[str, list[_Officer]] = {}
+        for officer in self.known.officers.values():
+            self.teams.setdefault(officer.team_kind, []).append(officer)
+
+    @property
+    def counts(self) -> Counter[str]:
+        return self.writer.counts
+
+    # -- planning ------------------------------------------------------------------------
+
+    def plan(self, call: history.PlannedCall, priority: int, route: str) -> None:
+        """Plan the order of `call`'s incident, if it was dispatched."""
+        reached = {step.state: step for step in call.steps}
+        dispatched = reached.get(history.DISPATCHED)
+        if dispatched is None:
+            return
+        ending = reached.get(history.RESOLVED) or reached.get(history.CONVERTED)
+        active = call.final_state in _ORDER_STATE
+        if not active and ending is None:
+            return  # not in the plan: an incident that left the main line after dispatch
+        chosen = self._officer_for(call, route, active=active)
+        if chosen is None:
+            return
+        officer, tier, reason = chosen
+        aware = self.writer._aware
+        order = _Order(call=call, priority=priority, officer=officer, tier=tier, reason=reason,
+                       state=_ORDER_STATE.get(call.final_state, steps.REPORTED), issued_at=aware(dispatched.at))
+        if history.ACKNOWLEDGED in reached:
+            order.acknowledged_at = aware(reached[history.ACKNOWLEDGED].at)
+        if history.ON_SCENE in reached:
+            order.arrived_at = aware(reached[history.ON_SCENE].at)
+            if order.acknowledged_at is not None:
+                # Off a minute or so after signing for it, well before arriving.
+                gap = (order.arrived_at - order.acknowledged_at) / 2
+                order.departed_at = order.acknowledged_at + min(dt.timedelta(seconds=self.rng.randint(40, 120)), gap)
+        if ending is not None and not active:
+            order.ending = ending
+            if ending.state == history.RESOLVED:
+                order.resolved_at = aware(ending.at)
+                order.reported_at = order.resolved_at  # the feedback resolved the incident
+                if history.CLOSED in reached:
+                    order.closed_at = aware(reached[history.CLOSED].at)
+            else:
+                # Became a case: the feedback was given from the scene, the case opened later.
+                started = order.arrived_at or order.issued_at
+                order.reported_at = min(aware(ending.at), started + dt.timedelta(minutes=self.rng.randint(20, 90)))
+        self._clocks(order)
+        self.planned[call.incident] = order
+
+    def _officer_for(self, call: history.PlannedCall, route: str, *, active: bool) -> tuple[_Officer, str, str] | None:
+        """Whom the recommender would have sent: the beat's own officer, else another of the
+        right team (the case team for case incidents). An order still out went to someone on duty."""
+        kind = Team.Kind.CASE if route == "case" else Team.Kind.COMMUNITY
+        team = self.teams.get(kind) or self.teams.get(Team.Kind.COMMUNITY) or self.teams.get(Team.Kind.CASE)
+        if not team:
+            return None
+        kind = team[0].team_kind
+        pool = team
+        if active:
+            pool = ([officer for officer in team if officer.duty in _WORKING]
+                    or [officer for officer in team if officer.duty == Officer.DutyStatus.STANDBY] or team)
+        if kind == Team.Kind.COMMUNITY and route != "case":
+            _beat_id, responsible_id = self.known.beats.get(call.beat_code, (None, None))
+            responsible = self.known.officers.get(responsible_id) if responsible_id is not None else None
+            if responsible is not None and responsible in pool and (active or self.rng.random() < BEAT_OFFICER_SHARE):
+                return responsible, recommend.TIER_BEAT, self._reason(
+                    "owns_beat", self.known.beat_names.get(call.beat_code, call.beat_code))
+            pool = [officer for officer in pool if officer is not responsible] or pool
+        return self.rng.choice(pool), recommend.TIER_TEAM, self._reason("same_team_free", kind)
+
+    def _reason(self, code: str, value: str) -> str:
+        """The recommender's reason, in its own words (dispatch.wording), made once."""
+        key = (code, value)
+        found = self._reasons.get(key)
+        if found is None:
+            params = {"beat": value} if code == "owns_beat" else {"team": value}
+            found = wording.reason_text(recommend.Reason(code, params))
+            self._reasons[key] = found
+        return found
+
+    def _clocks(self, order: _Order) -> None:
+        """The deadline of an order still out, and each deadline the past passed."""
+        call, priority = order.call, order.priority
+        ack = self._due("acknowledge", call.category, priority, order.issued_at)
+        arrive = self._due("arrive", call.category, priority, order.issued_at)
+        feedback = self._due("feedback", call.category, priority, order.arrived_at) if order.arrived_at else None
+        for step, due, stamp in (("acknowledge", ack, order.acknowledged_at), ("arrive", arrive, order.arrived_at),
+                                 ("feedback", feedback, order.reported_at)):
+            if due is not None and stamp is not None and stamp > due.alert_at:
+                order.late.append((step, due.alert_at))
+        order.due = {steps.ISSUED: ack, steps.ACKNOWLEDGED: arrive, steps.ON_SCENE: feedback}.get(order.state)
+        # What intake gave the command room to dispatch (the incident's first deadline).
+        dispatch_by = self.writer._aware(call.received_at) + dt.timedelta(minutes=self.known.triage_minutes)
+        if order.issued_at > dispatch_by:
+            order.dispatch_late = dispatch_by
+
+    def _due(self, step: str, category: str, priority: int, started: dt.datetime) -> clocks.Due:
+        key = (step, category, priority)
+        if key not in self._policies:
+            self._policies[key] = clocks.pick(self.known.policies, step=step, category=category,
+                                              priority=priority, area=self.known.area)
+        return clocks.due(self._policies[key], started, step=step, shift_starts=self.known.shift_starts)
+
+    def _prepared(self, model: type[models.Model], name: str, value: Any) -> Prepared:
+        """A JSON value in the database's form, prepared once per distinct value."""
+        key = (name, json.dumps(value, sort_keys=True, ensure_ascii=False))
+        found = self._json.get(key)
+        if found is None:
+            found = Prepared(model._meta.get_field(name).get_db_prep_save(value, connection))
+            self._json[key] = found
+        return found
+
+    # -- writing -------------------------------------------------------------------------
+
+    def write(self, incident_ids: dict[int, int]) -> None:
+        if not self.planned:
+            return
+        dispatch_ids = self._dispatches(incident_ids)
+        self._feedback(dispatch_ids)
+        self._follow_ups(incident_ids)
+        self._violations(incident_ids, dispatch_ids)
+        self._busy()
+
+    def _dispatches(self, incident_ids: dict[int, int]) -> dict[int, int]:
+        """Insert the orders; returns their ids by planned incident index."""
+        station_id = self.known.station.pk
+        commanders = self.known.commanders
+        rows: list[Row] = []
+        for index, order in self.planned.items():
+            due = order.due
+            rows.append({
+                "station_id": station_id, "incident_id": incident_ids[index], "officer_id": order.officer.id,
+                "team_kind": order.officer.team_kind, "backup": False, "state": order.state,
+                "recommendation": self._prepared(Dispatch, "recommendation", {
+                    "rank": 1, "tier": order.tier, "reasons": [order.reason]}),
+                "issued_at": order.issued_at,
+                "issued_by_id": commanders[index % len(commanders)] if commanders else None,
+                "acknowledged_at": order.acknowledged_at,
+                "acknowledged_by_id": order.officer.user_id if order.acknowledged_at else None,
+                "departed_at": order.departed_at, "arrived_at": order.arrived_at, "reported_at": order.reported_at,
+                "due_step": due.step if due else "", "warn_at": due.warn_at if due else None,
+                "alert_at": due.alert_at if due else None,
+            })
+        insert(Dispatch, rows)
+        self.counts["dispatch orders"] += len(rows)
+        by_incident = dict(Dispatch.objects.for_stations([station_id]).values_list("incident_id", "id"))
+        return {index: by_incident[incident_ids[index]] for index in self.planned}
+
+    def _feedback(self, dispatch_ids: dict[int, int]) -> None:
+        people = self._prepared(Feedback, "people", [])
+        rows: list[Row] = []
+        for index, order in self.planned.items():
+            if order.reported_at is None or order.ending is None:
+                continue
+            family = clocks.family_of(order.call.category)
+            if order.ending.state == history.CONVERTED:
+                disposition = Disposition.CASE_ACCEPTED
+            else:
+                disposition = DISPOSITIONS.get(order.ending.note) or FAMILY_DISPOSITIONS.get(family, Disposition.HANDLED)
+            rows.append({
+                "station_id": self.known.station.pk, "dispatch_id": dispatch_ids[index], "disposition": disposition,
+                "actions": order.ending.note, "legal_basis": LEGAL_BASIS.get((disposition, family), ""),
+                "people": people, "resolves": True, "author_id": order.officer.user_id, "created_at": order.reported_at,
+            })
+        insert(Feedback, rows)
+        self.counts["feedback reports"] += len(rows)
+
+    def _follow_up_days(self, category: str) -> int | None:
+        rules = self.known.follow_up_days
+        for key in (category, clocks.family_of(category)):
+            if key in rules:
+                return rules[key]
+        return None
+
+    def _answer(self, answers: Sequence[tuple[float, str, str]]) -> tuple[str, str]:
+        roll = self.rng.random()
+        for share, outcome, notes in answers:
+            if roll < share:
+                return outcome, notes
+        return answers[-1][1], answers[-1][2]
+
+    def _follow_up_row(self, incident_id: int, order: _Order, level: str, scheduled: dt.datetime,
+                       days: int) -> tuple[Row, str]:
+        """A follow-up visit scheduled at `scheduled`, done (with an answer) if it was done before the
+        end of the window: around its due time, or before the incident was closed."""
+        due_at = scheduled + dt.timedelta(days=days)
+        alert_at = self._due("follow_up", order.call.category, order.priority, due_at).alert_at
+        row: Row = {
+            "station_id": self.known.station.pk, "incident_id": incident_id, "officer_id": order.officer.id,
+            "level": level, "state": FollowUp.State.DUE, "scheduled_at": scheduled, "due_at": due_at,
+            "alert_at": alert_at,
+        }
+        done_at = due_at - dt.timedelta(minutes=self.rng.randint(0, 12 * 60))
+        if (order.closed_at is not None and level == FollowUp.Level.CALL
+                and clocks.family_of(order.call.category) in CLOSED_AFTER_FOLLOW_UP):
+            done_at = min(done_at, order.closed_at - dt.timedelta(minutes=5))
+        done_at = max(done_at, scheduled + dt.timedelta(minutes=30))
+        outcome = ""
+        if done_at <= self.end:
+            answers = HOME_VISIT_ANSWERS if level == FollowUp.Level.HOME_VISIT else FOLLOW_UP_ANSWERS
+            outcome, notes = self._answer(answers)
+            row.update(state=FollowUp.State.DONE, done_at=done_at, done_by_id=order.officer.user_id,
+                       outcome=outcome, notes=notes)
+        return row, outcome
+
+    def _follow_ups(self, incident_ids: dict[int, int]) -> None:
+        """A follow-up for each resolved dispute or request for help; a dissatisfied answer
+        opened a supervision order and a home visit the next day (dispatch.services)."""
+        rows: list[Row] = []
+        dissatisfied: list[tuple[int, _Order, Row]] = []
+        for index, order in self.planned.items():
+            if order.resolved_at is None:
+                continue
+            days = self._follow_up_days(order.call.category)
+            if days is None:
+                continue
+            incident_id = incident_ids[index]
+            row, outcome = self._follow_up_row(incident_id, order, FollowUp.Level.CALL, order.resolved_at, days)
+            rows.append(row)
+            if outcome == Satisfaction.DISSATISFIED:
+                dissatisfied.append((incident_id, order, row))
+                home, _outcome = self._follow_up_row(incident_id, order, FollowUp.Level.HOME_VISIT, row["done_at"], 1)
+                rows.append(home)
+        insert(FollowUp, rows)
+        self.counts["follow-up visits"] += len(rows)
+        if dissatisfied:
+            self._supervisions(dissatisfied)
+
+    def _supervisions(self, dissatisfied: list[tuple[int, _Order, Row]]) -> None:
+        station_id = self.known.station.pk
+        ids = dict(
+            FollowUp.objects.for_stations([station_id]).filter(
+                level=FollowUp.Level.CALL, outcome=Satisfaction.DISSATISFIED,
+            ).values_list("incident_id", "id")
+        )
+        leaders = self.known.leaders
+        recent = self.end - dt.timedelta(days=SUPERVISION_OPEN_DAYS)
+        reason = _("The caller was dissatisfied at the follow-up: %(notes)s")
+        rows: list[Row] = []
+        for incident_id, order, follow_up in dissatisfied:
+            opened_at = follow_up["done_at"]
+            row: Row = {
+                "station_id": station_id, "incident_id": incident_id, "follow_up_id": ids[incident_id],
+                "officer_id": order.officer.id, "state": Supervision.State.OPEN,
+                "reason": reason % {"notes": follow_up["notes"]}, "opened_at": opened_at,
+            }
+            if opened_at < recent:
+                row.update(state=Supervision.State.CLOSED, conclusion=SUPERVISION_CONCLUSION,
+                           closed_at=opened_at + dt.timedelta(hours=self.rng.randint(20, 120)),
+                           closed_by_id=leaders[incident_id % len(leaders)] if leaders else None)
+            rows.append(row)
+        insert(Supervision, rows)
+        self.counts["supervision orders"] += len(rows)
+
+    def _violations(self, incident_ids: dict[int, int], dispatch_ids: dict[int, int]) -> None:
+        """Each deadline a past stamp passed, as the ticker recorded it when it came due.
+        The deadline an order still out has passed is left to the ticker's next round."""
+        station_id = self.known.station.pk
+        rows: list[Row] = []
+        for index, order in self.planned.items():
+            incident_id = incident_ids[index]
+            if order.dispatch_late is not None:
+                rows.append({
+                    "station_id": station_id, "incident_id": incident_id, "step": "dispatch",
+                    "level": Violation.Level.ALERT, "due_at": order.dispatch_late, "recorded_at": order.dispatch_late,
+                    "subject": f"incident:{incident_id}",
+                })
+            dispatch_id = dispatch_ids[index]
+            for step, due_at in order.late:
+                rows.append({
+                    "station_id": station_id, "incident_id": incident_id, "dispatch_id": dispatch_id,
+                    "officer_id": order.officer.id, "step": step, "level": Violation.Level.ALERT,
+                    "due_at": due_at, "recorded_at": due_at, "subject": f"dispatch:{dispatch_id}",
+                })
+        insert(Violation, rows)
+        self.counts["deadline breaches"] += len(rows)
+
+    def _busy(self) -> None:
+        """Officers on duty with an order still out are busy (dispatch.services.do_dispatch)."""
+        out = sorted({order.officer.id for order in self.planned.values() if order.state in steps.ACTIVE})
+        if out:
+            Officer.objects.for_stations([self.known.station.pk]).filter(
+                pk__in=out, duty_status__in=[Officer.DutyStatus.ON_DUTY, Officer.DutyStatus.STANDBY],
+            ).update(duty_status=Officer.DutyStatus.BUSY)
 
 
 # -- inserting -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fengqiao.accounts.models import User
+from fengqiao.dispatch.models import Dispatch, Feedback, FollowUp, Supervision, Violation
 from fengqiao.intake.models import Call, Incident, IncidentCounter, IncidentLog
 from fengqiao.organisation.models import (
     Beat,
@@ -87,5 +88,37 @@ def demo_snapshot() -> dict[str, list[Any]]:
         ),
         "counters": list(
             IncidentCounter.objects.unscoped(WHY).order_by("station__code", "day").values_list("station__code", "day", "last")
+        ),
+        "dispatch orders": list(
+            Dispatch.objects.unscoped(WHY).order_by("incident__number", "issued_at").values_list(
+                "incident__number", "officer__badge_number", "team_kind", "backup", "state", "recommendation",
+                "issued_at", "issued_by__username", "acknowledged_at", "acknowledged_by__username", "departed_at",
+                "arrived_at", "reported_at", "due_step", "warn_at", "alert_at",
+            )
+        ),
+        "feedback": list(
+            Feedback.objects.unscoped(WHY).order_by("dispatch__incident__number", "created_at").values_list(
+                "dispatch__incident__number", "disposition", "actions", "legal_basis", "people", "resolves",
+                "author__username", "created_at",
+            )
+        ),
+        "follow-ups": list(
+            FollowUp.objects.unscoped(WHY).order_by("incident__number", "scheduled_at", "level").values_list(
+                "incident__number", "officer__badge_number", "level", "state", "scheduled_at", "due_at", "alert_at",
+                "done_at", "done_by__username", "outcome", "notes",
+            )
+        ),
+        "supervisions": list(
+            Supervision.objects.unscoped(WHY).order_by("incident__number", "opened_at").values_list(
+                "incident__number", "officer__badge_number", "state", "reason", "opened_at", "closed_at",
+                "closed_by__username", "conclusion",
+            )
+        ),
+        # The subject names a database id: compared by what it hangs on instead.
+        "violations": list(
+            Violation.objects.unscoped(WHY).order_by("incident__number", "step", "due_at").values_list(
+                "incident__number", "dispatch__officer__badge_number", "officer__badge_number", "step", "level",
+                "due_at", "recorded_at",
+            )
         ),
     }

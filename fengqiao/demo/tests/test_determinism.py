@@ -28,6 +28,7 @@ def test_the_same_seed_builds_the_same_rows_twice() -> None:
         transaction.set_rollback(True)
     assert demo_snapshot()["officers"] == []
     assert first["calls"] and first["incidents"] and first["log"]
+    assert first["dispatch orders"] and first["feedback"] and first["violations"]
 
     build_demo(DEFAULT_SEED, days=3)
 
