@@ -4,7 +4,6 @@ gives feedback, and the follow-up visit appears in his list; he reports his posi
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
