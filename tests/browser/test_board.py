@@ -5,7 +5,6 @@ one second without a reload; the incident resolves and its follow-up reaches his
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,23 +16,11 @@ from fengqiao.intake.models import Incident
 from fengqiao.intake.tests.conftest import addresses_a, receive  # noqa: F401  (fixtures)
 
 from .conftest import _new_context, screenshot
-from .test_phone import _end_live_streams, log_in, zh
+from .test_phone import _end_live_streams, log_in, phone, zh  # noqa: F401  (phone: fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 WITHIN = 1000  # ms: every open board shows a change within one second of its commit
-
-
-@pytest.fixture
-def phone(browser: Browser, live_server: object) -> Iterator[Page]:
-    context, outside = _new_context(browser, live_server, viewport={"width": 360, "height": 800}, is_mobile=True, has_touch=True)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
-    context.close()
-    _end_live_streams()
-    assert outside.seen == [] and errors == [], (outside.seen, errors)
 
 
 def _card(board: Page, column: str, number: str) -> Any:
