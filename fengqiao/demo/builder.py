@@ -376,8 +376,11 @@ class _Writer:
                 object_id=f"{start:%Y-%m-%d}–{start + timedelta(days=self.days - 1):%Y-%m-%d}",
                 object_repr=f"{station.name}: {written['calls']}",
                 reason=(
-                    f"Demo builder: {written['calls']} calls, {written['incidents']} incidents and "
-                    f"{written['incident log entries']} log entries of {self.days} days created in bulk."
+                    f"Demo builder: {written['calls']} calls, {written['incidents']} incidents, "
+                    f"{written['incident log entries']} log entries, {written['dispatch orders']} dispatch orders, "
+                    f"{written['feedback reports']} feedback reports, {written['follow-up visits']} follow-up visits, "
+                    f"{written['supervision orders']} supervision orders and {written['deadline breaches']} "
+                    f"deadline breaches of {self.days} days created in bulk."
                 ),
             )
 

@@ -23,7 +23,11 @@ The rhythms are the ones stations report:
   some chains end in a fight, an injury, threats or a mass incident (民转刑, the
   escalation the dispute ledger exists to prevent);
 - **outcomes**: by the end of the window almost every incident is closed, transferred
-  to its department, became a case or was invalid; the last day's are still open.
+  to its department, became a case or was invalid; the last day's are still open;
+- **timings** of a dispatched incident are a well-run station's: the order goes out within
+  a minute or two, is signed for within a minute, a priority-1 call in town is reached in
+  3–5 minutes, and the feedback comes within the shift — each step with a tail that
+  passes its deadline a few times in a hundred, more at night and in the busiest hours.
 
 Times are the station's local wall-clock time (naive datetimes): the builder makes them
 aware in the station's time zone.
@@ -36,12 +40,14 @@ import datetime as dt
 import itertools
 import math
 import random
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from statistics import NormalDist
 from typing import TYPE_CHECKING, TypeVar
 
 from faker import Faker
 
+from fengqiao.dispatch import clocks
 from fengqiao.intake.sensors import DEFAULT_SENSOR_MAP
 from fengqiao.intake.taxonomy import Category
 
@@ -75,6 +81,8 @@ MARKET_COMMUNITIES = frozenset({"后堡社区", "珊瑚村社区", "东路社区
 class StationInfo:
     code: str
     calls_per_day: float  # the mean on an ordinary day
+    urban: bool = True  # officers drive through town, not out to villages (clocks.URBAN)
+    shift_starts: tuple[int, ...] = clocks.DEFAULT_SHIFT_STARTS  # feedback is due by the end of the shift
 
 
 @dataclass(frozen=True)
@@ -118,6 +126,10 @@ class Step:
     state: str
     at: dt.datetime
     note: str = ""
+
+
+# The station's triage of a call's words: (station code, gist, sensor kind) → (category code, priority).
+Judge = Callable[[str, str, str], tuple[str, int]]
 
 
 @dataclass(frozen=True)
@@ -382,17 +394,51 @@ CONVERSION: dict[str, float] = {
     "public_order.disturbance": 0.2, "traffic.drunk_driving": 0.85, "traffic.hit_and_run": 0.5,
     "tipoff": 0.2,
 }
-# Hours from arriving on scene to resolved, by family.
-HANDLING_HOURS: dict[str, tuple[float, float]] = {
-    "criminal": (2.0, 30.0), "public_order": (1.0, 10.0), "traffic": (0.5, 3.0),
-    "fire": (1.0, 6.0), "dispute": (1.0, 6.0), "assistance": (0.5, 5.0),
-    "assistance.missing_person": (3.0, 30.0), "tipoff": (2.0, 48.0), "other": (0.2, 1.0),
-}
-# Hours from resolved to closed: the feedback report is written and checked.
+# Hours from resolved to closed: the feedback report is read and the incident closed.
 FEEDBACK_HOURS = (0.5, 12.0)
-SLOW_SHARE = 0.08  # incidents that take several times as long (waiting for a party, a report)
 TRANSFER_LOOPS_LEFT_OPEN = 0.015  # departments that never answer: chased on the board
 FOLLOW_UP_DAYS = 2  # every resolved dispute gets a follow-up visit (回访)
+
+# -- timings of a dispatched incident ----------------------------------------------------------
+#
+# Each step takes a lognormal time around a typical one (median, and the spread as the sigma of
+# its logarithm), so most stamps land where a well-run station's do and a few run long: the
+# tails are the deadline breaches (dispatch.clocks.DEFAULT_POLICIES), a few per cent per step.
+
+# Seconds from receipt to the dispatch order: usually 30 s – 2 min; beyond the three minutes
+# intake gives (IntakeSettings.triage_minutes) about one time in twenty, more at night and in
+# busy hours.
+DISPATCH_SECONDS = (70.0, 0.55)
+URGENT_DISPATCH = 0.75  # a priority-1 call goes out faster
+# Seconds from the order to the officer signing for it (签收): mostly 15–90 s.
+ACKNOWLEDGE_SECONDS = (40.0, 0.62)
+# Minutes from signing for the order to arriving, by priority and urban/suburban area: a
+# priority-1 call in town is reached 3–5 min after the order.
+TRAVEL_MINUTES: dict[tuple[int, bool], tuple[float, float]] = {
+    (1, True): (2.8, 0.17), (1, False): (5.5, 0.25),
+    (2, True): (8.5, 0.35), (2, False): (11.0, 0.35),
+    (3, True): (15.0, 0.42), (3, False): (16.0, 0.42),
+    (4, True): (28.0, 0.45), (4, False): (28.0, 0.45),
+}
+# Minutes from arrival to the feedback report that ends the order, by category or family:
+# disputes and requests for help 15 min – 2 h; criminal matters report within 30–120 min even
+# though the case goes on.
+REPORT_MINUTES: dict[str, tuple[float, float]] = {
+    "criminal": (60.0, 0.35), "public_order": (45.0, 0.6), "traffic": (40.0, 0.55), "fire": (60.0, 0.6),
+    "dispute": (45.0, 0.6), "assistance": (40.0, 0.6), "assistance.missing_person": (150.0, 0.7),
+    "tipoff": (70.0, 0.55),
+}
+SLOW_SHARE = 0.08  # orders that take several times as long (waiting for a party, a report)
+SLOW_FACTOR = (2.0, 4.0)
+# A report that would run past the end of the shift is mostly written before the handover.
+HANDOVER_SHARE = 0.75
+# The command room and the officers are slower when the station is short (the small hours) or
+# stretched (the busiest hours); roads are slow in the rush hours and empty at night.
+SMALL_HOURS = frozenset(range(0, 6))
+BUSY_HOURS = frozenset({10, 11, 19, 20, 21, 22})
+RUSH_HOURS = frozenset({7, 8, 17, 18})
+SHORT_FACTOR, STRETCHED_FACTOR = 1.25, 1.2
+RUSH_FACTOR, EMPTY_ROADS_FACTOR = 1.15, 0.9
 
 OUTCOMES: dict[str, tuple[str, ...]] = {
     "criminal": ("已开具报案回执，告知报警人后续处理", "经查证财物已找回，报警人不再追究", "报警人撤销报警"),
@@ -734,9 +780,15 @@ def plan_history(
     categories: Sequence[Category],
     start: dt.date,
     days: int = DEFAULT_DAYS,
+    *,
+    judge: Judge | None = None,
 ) -> list[PlannedCall]:
     """Every call of `days` days from `start` at each station, in time order per station,
-    with each incident's state at midnight after the last day."""
+    with each incident's state at midnight after the last day.
+
+    `judge` is the station's triage, when the caller has it: the priority it suggests for a
+    call's words is the one intake keeps (when it names the category the commander chose),
+    and the deadlines — so how fast the officers went — follow it."""
     planned: list[PlannedCall] = []
     if days <= 0:
         return planned
@@ -745,7 +797,7 @@ def plan_history(
         generator = CallGenerator(seed, station, beats, addresses, categories)
         events = _ordinary_calls(generator, start, days, end)
         events += _dispute_chains(generator, start, days, end, first_key=len(events) + 10_000_000)
-        planned += _settle(seed, station, generator, events, end)
+        planned += _settle(seed, station, generator, events, end, judge)
     return planned
 
 
@@ -827,10 +879,12 @@ def _dispute_chains(
 
 
 def _settle(
-    seed: int | str, station: StationInfo, generator: CallGenerator, events: list[_Event], end: dt.datetime
+    seed: int | str, station: StationInfo, generator: CallGenerator, events: list[_Event], end: dt.datetime,
+    judge: Judge | None = None,
 ) -> list[PlannedCall]:
     """Put the calls in time order, number the incidents, and decide each one's fate."""
     rng = Draws(f"{seed}:fates:{station.code}")
+    pace = Draws(f"{seed}:pace:{station.code}")
     events.sort(key=lambda event: (event.at, not event.opens, event.key))
     incidents: dict[int, int] = {}
     feed_numbers: dict[dt.date, int] = {}
@@ -847,8 +901,11 @@ def _settle(
             day = event.at.date()
             feed_numbers[day] = feed_numbers.get(day, 0) + 1
             external_id = f"110{day:%Y%m%d}{station.code}{feed_numbers[day]:05d}"
+        priority, route = event.priority or category.priority, event.route or category.route
         if event.opens:
-            final_state, steps = fate(category, event.at, end, rng)
+            final_state, steps = fate(category, event.at, end, rng, urban=station.urban, shift_starts=station.shift_starts,
+                                      priority=_kept_priority(station, drawn, category, priority, route, judge),
+                                      pace=pace)
             call_state = INVALID if final_state == INVALID else INCIDENT
         else:
             final_state, steps, call_state = "", (), DUPLICATE
@@ -860,19 +917,40 @@ def _settle(
             address_text=drawn.address_text, precise=drawn.precise,
             latitude=drawn.address.latitude, longitude=drawn.address.longitude,
             beat_code=drawn.address.beat_code, category=category.code,
-            priority=event.priority or category.priority, route=event.route or category.route,
+            priority=priority, route=route,
             incident=incidents[event.key], call_state=call_state, final_state=final_state,
             steps=steps, tags=event.tags, chain=event.chain,
         ))
     return planned
 
 
-def fate(category: Category, at: dt.datetime, until: dt.datetime, rng: random.Random) -> tuple[str, tuple[Step, ...]]:
+def _kept_priority(
+    station: StationInfo, drawn: DrawnCall, category: Category, priority: int, route: str, judge: Judge | None
+) -> int:
+    """The priority intake keeps for the call: triage's suggestion when it names the category
+    the commander chose (a transfer keeps its own), else the planned one (history_writer.decision)."""
+    if judge is None or route == "transfer":
+        return priority
+    suggested_category, suggested_priority = judge(station.code, drawn.gist, drawn.sensor_kind)
+    return suggested_priority if suggested_category == category.code else priority
+
+
+def fate(
+    category: Category, at: dt.datetime, until: dt.datetime, rng: random.Random, *,
+    priority: int | None = None, urban: bool = True, shift_starts: Sequence[int] = clocks.DEFAULT_SHIFT_STARTS,
+    pace: random.Random | None = None,
+) -> tuple[str, tuple[Step, ...]]:
     """Where an incident received at `at` stands at `until`, and the steps that took it there.
 
     An incident that was dispatched lists each step it reached — dispatched, acknowledged,
     on scene, then resolved and closed, or converted — so its dispatch order can be
-    stamped from them (`history_writer`)."""
+    stamped from them (`history_writer`): the order's feedback is the resolving or
+    converting step. `priority` is the incident's as intake kept it (by default the
+    category's); with `urban` and `shift_starts` it sets how fast the steps came.
+
+    Each timing is one draw from `rng` where the planner always made one, so a change of
+    pace leaves the incident's other draws (becoming a case, the outcome, the next
+    incident's) as they were; the few extra draws come from `pace` (by default `rng`)."""
     family = category.family
     minutes = dt.timedelta(minutes=1)
     if category.code == "other.invalid":
@@ -888,20 +966,18 @@ def fate(category: Category, at: dt.datetime, until: dt.datetime, rng: random.Ra
             return TRIAGED, ()
         return CLOSED, (Step(CLOSED, done, rng.choice(OUTCOMES["other"])),)
 
-    dispatched = at + rng.randint(1, 6) * minutes
-    acknowledged = dispatched + rng.randint(1, 3) * minutes
-    on_scene = acknowledged + rng.randint(4, 15) * minutes
+    dispatched, acknowledged, on_scene = response(at, priority or category.priority, rng, urban=urban)
     # Every step the incident took, so the dispatch order can be stamped from them.
     reached = (Step(DISPATCHED, dispatched), Step(ACKNOWLEDGED, acknowledged), Step(ON_SCENE, on_scene))
     share = CONVERSION.get(category.code, CONVERSION.get(family, 0.0))
     if rng.random() < share:
-        converted = on_scene + dt.timedelta(hours=rng.uniform(2, 30))
-        if converted <= until:
-            return CONVERTED, (*reached, Step(CONVERTED, converted, CASES.get(family, CASES["criminal"])))
+        # The officer's report accepts the case (受案): the incident becomes a case then.
+        reported = report(category, on_scene, rng, pace or rng, shift_starts=shift_starts, may_wait=False)
+        if reported <= until:
+            return CONVERTED, (*reached, Step(CONVERTED, reported, CASES.get(family, CASES["criminal"])))
     else:
-        low, high = HANDLING_HOURS.get(category.code, HANDLING_HOURS.get(family, (0.5, 3.0)))
-        hours = rng.uniform(low, high) * (rng.uniform(3, 8) if rng.random() < SLOW_SHARE else 1.0)
-        resolved = on_scene + dt.timedelta(hours=hours)
+        # The order's feedback resolves the incident.
+        resolved = report(category, on_scene, rng, pace or rng, shift_starts=shift_starts)
         if family == "dispute":
             closed = resolved + dt.timedelta(days=FOLLOW_UP_DAYS, hours=rng.uniform(-3, 3))
         else:
@@ -918,6 +994,59 @@ def fate(category: Category, at: dt.datetime, until: dt.datetime, rng: random.Ra
     if acknowledged <= until:
         return ACKNOWLEDGED, reached[:2]
     return DISPATCHED, reached[:1]
+
+
+_NORMAL = NormalDist()
+_WITHIN = 0.00135  # three sigmas: a demo has no use for a once-in-a-million wait
+
+
+def _typical(rng: random.Random, median: float, spread: float) -> float:
+    """A lognormal draw around `median` (`spread` is the sigma of its logarithm), from one
+    `random()`: each timing takes one draw, so the draws after it stay where they were."""
+    deviation = _NORMAL.inv_cdf(min(max(rng.random(), _WITHIN), 1.0 - _WITHIN))
+    return median * math.exp(spread * deviation)
+
+
+def response(
+    at: dt.datetime, priority: int, rng: random.Random, *, urban: bool = True
+) -> tuple[dt.datetime, dt.datetime, dt.datetime]:
+    """When the order went out, was signed for and the officer arrived, for a call received at `at`."""
+    hour = at.hour
+    load = SHORT_FACTOR if hour in SMALL_HOURS else STRETCHED_FACTOR if hour in BUSY_HOURS else 1.0
+    median, spread = DISPATCH_SECONDS
+    if priority == 1:
+        median *= URGENT_DISPATCH
+    dispatched = at + dt.timedelta(seconds=max(20.0, _typical(rng, median * load, spread)))
+    median, spread = ACKNOWLEDGE_SECONDS
+    acknowledged = dispatched + dt.timedelta(seconds=max(8.0, _typical(rng, median * load, spread)))
+    median, spread = TRAVEL_MINUTES[(min(4, max(1, priority)), urban)]
+    hour = acknowledged.hour
+    roads = RUSH_FACTOR if hour in RUSH_HOURS else EMPTY_ROADS_FACTOR if hour in SMALL_HOURS else 1.0
+    on_scene = acknowledged + dt.timedelta(minutes=max(1.0, _typical(rng, median * roads, spread)))
+    return dispatched, acknowledged, on_scene
+
+
+def report(
+    category: Category, on_scene: dt.datetime, rng: random.Random, pace: random.Random, *,
+    shift_starts: Sequence[int] = clocks.DEFAULT_SHIFT_STARTS, may_wait: bool = True,
+) -> dt.datetime:
+    """When the officer who arrived at `on_scene` reported back (反馈), ending the order; one
+    that `may_wait` sometimes waits for a party or a report (SLOW_SHARE).
+
+    Feedback is due by the end of the shift the officer arrived in: a report that would run
+    past it is mostly written before the handover (drawn from `pace`), unless the officer
+    arrived too late for that."""
+    median, spread = REPORT_MINUTES.get(category.code, REPORT_MINUTES.get(category.family, (45.0, 0.6)))
+    minutes = _typical(rng, median, spread)
+    if may_wait and rng.random() < SLOW_SHARE:
+        minutes *= rng.uniform(*SLOW_FACTOR)
+    reported = on_scene + dt.timedelta(minutes=max(5.0, minutes))
+    handover = clocks.shift_end(on_scene, shift_starts)
+    if reported > handover and pace.random() < HANDOVER_SHARE:
+        rushed = handover - dt.timedelta(minutes=pace.uniform(1, 10))
+        if rushed >= on_scene + dt.timedelta(minutes=5):
+            reported = rushed
+    return reported
 
 
 def _transfer(category: Category, at: dt.datetime, until: dt.datetime, rng: random.Random) -> tuple[str, tuple[Step, ...]]:

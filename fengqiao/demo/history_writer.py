@@ -19,7 +19,8 @@ incident's owner and deadline after it), the feedback report of a finished order
 follow-up visit of a resolved dispute or request for help (with its answer, and a
 supervision order when the caller was dissatisfied), and each deadline the past passed
 (`Violation`, as the ticker would have recorded it). Officers with an order still out
-are left busy.
+are left busy, and only they (with the auxiliaries who work beside them); a resolved
+incident has no deadline.
 
 Only a station without calls gets a past (the builder checks), so the calls inserted
 here are the station's only ones and come back from the database in insertion order.
@@ -70,7 +71,7 @@ _DEADLINES: dict[str, dt.timedelta] = {
     history.DISPATCHED: dt.timedelta(minutes=2),  # acknowledge
     history.ACKNOWLEDGED: dt.timedelta(minutes=15),  # be on scene
     history.ON_SCENE: dt.timedelta(hours=8),  # feedback the same shift
-    history.RESOLVED: dt.timedelta(days=history.FOLLOW_UP_DAYS),  # follow-up visit
+    # A resolved incident has none (dispatch.services._resolve): a follow-up's is on its FollowUp row.
     history.TRANSFERRED: dt.timedelta(days=3),  # the department's answer
 }
 _TEAM_OF_ROUTE = {"community": "community", "case": "case", "command": "command", "transfer": "command"}
@@ -118,14 +119,22 @@ def write_history(station: Station, *, seed: int | str, start: dt.date, days: in
     calls yet); returns the rows written, by kind. Call inside a transaction."""
     with _no_cycle_collection():
         picture = station_picture(station)
+        known = _read_station(station)
+        judgements = _Judgements(known)
         planned = history.plan_history(
-            seed, [picture.station], picture.beats, picture.addresses, picture.categories, start, days
+            seed, [_as_planned(picture.station, known)], picture.beats, picture.addresses, picture.categories,
+            start, days, judge=judgements.judge,
         )
         if not planned:
             return Counter()
         end = dt.datetime.combine(start + dt.timedelta(days=days), dt.time())
         with _roomy_cache():
-            return _Writer(_read_station(station), planned, seed=seed, end=end).write()
+            return _Writer(known, planned, judgements, seed=seed, end=end).write()
+
+
+def _as_planned(info: history.StationInfo, known: _Station) -> history.StationInfo:
+    """The station as the planner takes it, with the area and shifts its deadlines follow."""
+    return dataclasses.replace(info, urban=known.area == clocks.URBAN, shift_starts=tuple(known.shift_starts))
 
 
 @contextlib.contextmanager
@@ -214,6 +223,31 @@ def _read_officers(station: Station) -> dict[int, _Officer]:
 _JUDGED: dict[str, dict[tuple[str, str], TriageResult]] = {}
 
 
+class _Judgements:
+    """The station's triage suggestion for a call's words. The gist reads the same as the
+    text and is shared by many calls, so each is judged once (and kept for the next build
+    with the same rules)."""
+
+    def __init__(self, known: _Station) -> None:
+        self.station = known.station
+        if known.rules_key not in _JUDGED and len(_JUDGED) >= 4:
+            _JUDGED.clear()
+        self._found = _JUDGED.setdefault(known.rules_key, {})
+
+    def suggestion(self, gist: str, sensor_kind: str) -> TriageResult:
+        key = (gist, sensor_kind)
+        found = self._found.get(key)
+        if found is None:
+            found = services.suggest(self.station, gist, sensor_kind=sensor_kind)
+            self._found[key] = found
+        return found
+
+    def judge(self, station_code: str, gist: str, sensor_kind: str) -> tuple[str, int]:
+        """What the planner asks (history.Judge): the suggested category and priority."""
+        found = self.suggestion(gist, sensor_kind)
+        return found.category, found.priority
+
+
 def _log_texts() -> dict[str, str]:
     """The log's sentences in the active language, translated once for the whole past.
     The first four are intake's own (services._open_incident, _attach_to, do_mark_invalid);
@@ -248,14 +282,12 @@ class Prepared:
 
 
 class _Writer:
-    def __init__(self, known: _Station, planned: Sequence[history.PlannedCall], *,
+    def __init__(self, known: _Station, planned: Sequence[history.PlannedCall], judgements: _Judgements, *,
                  seed: int | str, end: dt.datetime) -> None:
         self.known = known
         self.planned = planned
         self.counts: Counter[str] = Counter()
-        if known.rules_key not in _JUDGED and len(_JUDGED) >= 4:
-            _JUDGED.clear()
-        self._suggestions = _JUDGED.setdefault(known.rules_key, {})
+        self.judgements = judgements
         self._json: dict[tuple[tuple[str, Any], ...], Prepared] = {}
         self._triage_json: dict[tuple[str, str], Prepared] = {}
         self._tz = timezone.get_current_timezone()
@@ -290,14 +322,8 @@ class _Writer:
         return found
 
     def suggestion(self, call: history.PlannedCall) -> TriageResult:
-        """The station's triage of the call's words. The gist reads the same as the text
-        and is shared by many calls, so each is judged once."""
-        key = (call.gist, call.sensor_kind)
-        found = self._suggestions.get(key)
-        if found is None:
-            found = services.suggest(self.known.station, call.gist, sensor_kind=call.sensor_kind)
-            self._suggestions[key] = found
-        return found
+        """The station's triage of the call's words (judged once per gist)."""
+        return self.judgements.suggestion(call.gist, call.sensor_kind)
 
     def triage_json(self, call: history.PlannedCall) -> Prepared:
         """The suggestion as the triage column stores it, serialised once per gist."""
@@ -471,6 +497,8 @@ class _Writer:
             commanders = self.known.commanders
             author = commanders[call.incident % len(commanders)] if commanders else None
             judged = call.received_at + dt.timedelta(seconds=20 + len(call.text) % 40)
+            if call.steps and call.steps[0].at <= judged:
+                judged = call.received_at + (call.steps[0].at - call.received_at) / 2  # decided before the order went out
             entries.append(self._entry(
                 incident_id, judged, IncidentLog.Kind.CHANGED,
                 self.texts["changed"],
@@ -648,9 +676,8 @@ class _Orders:
                 if history.CLOSED in reached:
                     order.closed_at = aware(reached[history.CLOSED].at)
             else:
-                # Became a case: the feedback was given from the scene, the case opened later.
-                started = order.arrived_at or order.issued_at
-                order.reported_at = min(aware(ending.at), started + dt.timedelta(minutes=self.rng.randint(20, 90)))
+                # Became a case: the officer's feedback accepted it (the case itself goes on).
+                order.reported_at = aware(ending.at)
         self._clocks(order)
         self.planned[call.incident] = order
 
@@ -720,12 +747,11 @@ class _Orders:
     # -- writing -------------------------------------------------------------------------
 
     def write(self, incident_ids: dict[int, int]) -> None:
-        if not self.planned:
-            return
-        dispatch_ids = self._dispatches(incident_ids)
-        self._feedback(dispatch_ids)
-        self._follow_ups(incident_ids)
-        self._violations(incident_ids, dispatch_ids)
+        if self.planned:
+            dispatch_ids = self._dispatches(incident_ids)
+            self._feedback(dispatch_ids)
+            self._follow_ups(incident_ids)
+            self._violations(incident_ids, dispatch_ids)
         self._busy()
 
     def _dispatches(self, incident_ids: dict[int, int]) -> dict[int, int]:
@@ -883,12 +909,21 @@ class _Orders:
         self.counts["deadline breaches"] += len(rows)
 
     def _busy(self) -> None:
-        """Officers on duty with an order still out are busy (dispatch.services.do_dispatch)."""
+        """Officers with an order still out are busy (dispatch.services.do_dispatch), and only they:
+        the roster's picture (plan.py) marks officers busy who have nothing assigned in this past,
+        and they are on duty again. Auxiliaries on duty go with their supervising officer."""
         out = sorted({order.officer.id for order in self.planned.values() if order.state in steps.ACTIVE})
-        if out:
-            Officer.objects.for_stations([self.known.station.pk]).filter(
-                pk__in=out, duty_status__in=[Officer.DutyStatus.ON_DUTY, Officer.DutyStatus.STANDBY],
-            ).update(duty_status=Officer.DutyStatus.BUSY)
+        officers = Officer.objects.for_stations([self.known.station.pk])
+        police = officers.filter(rank=Officer.Rank.OFFICER)
+        auxiliaries = officers.filter(rank=Officer.Rank.AUXILIARY)
+        working = [Officer.DutyStatus.ON_DUTY, Officer.DutyStatus.BUSY]
+        police.filter(pk__in=out, duty_status__in=[Officer.DutyStatus.ON_DUTY, Officer.DutyStatus.STANDBY]).update(
+            duty_status=Officer.DutyStatus.BUSY)
+        police.filter(duty_status=Officer.DutyStatus.BUSY).exclude(pk__in=out).update(
+            duty_status=Officer.DutyStatus.ON_DUTY)
+        auxiliaries.filter(duty_status__in=working, supervisor_id__in=out).update(duty_status=Officer.DutyStatus.BUSY)
+        auxiliaries.filter(duty_status=Officer.DutyStatus.BUSY).exclude(supervisor_id__in=out).update(
+            duty_status=Officer.DutyStatus.ON_DUTY)
 
 
 # -- inserting -----------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from fengqiao.demo.history import (
     plan_history,
 )
 from fengqiao.demo.plan import DEFAULT_SEED, DemoPlan, plan_demo
+from fengqiao.dispatch import clocks
 from fengqiao.intake.sensors import DEFAULT_SENSOR_MAP
 from fengqiao.intake.taxonomy import Category, load_taxonomy
 from fengqiao.intake.triage import load_rules, triage
@@ -234,3 +235,91 @@ def test_callers_sound_like_callers(calls: list[PlannedCall]) -> None:
     assert all(2 <= len(name) <= 4 for name in named)
     feed_ids = [call.external_id for call in calls if call.source == "feed_110"]
     assert len(feed_ids) == len(set(feed_ids))
+
+
+# -- the pace of dispatched incidents --------------------------------------------------------
+
+
+def dispatched(calls: list[PlannedCall]) -> list[tuple[PlannedCall, dict[str, dt.datetime]]]:
+    """Each dispatched incident with the moments of its steps, by state."""
+    found = []
+    for call in calls:
+        reached = {step.state: step.at for step in call.steps}
+        if call.opens_incident and history.DISPATCHED in reached:
+            found.append((call, reached))
+    return found
+
+
+def share(values: list[bool]) -> float:
+    return sum(values) / len(values)
+
+
+def test_orders_go_out_within_a_minute_or_two_and_are_signed_for_within_a_minute(calls: list[PlannedCall]) -> None:
+    orders = dispatched(calls)
+    assert len(orders) > 3000
+    waits = [(reached[history.DISPATCHED] - call.received_at).total_seconds() for call, reached in orders]
+    assert share([30 <= wait <= 120 for wait in waits]) > 0.7
+    late = [wait > 180 for wait in waits]  # intake's three minutes
+    assert 0.02 < share(late) < 0.1
+    # Slower in the small hours, when the command room is short.
+    small_hours = [wait > 180 for wait, (call, _) in zip(waits, orders, strict=True) if call.received_at.hour < 6]
+    assert share(small_hours) > share(late)
+    signed = [(reached[history.ACKNOWLEDGED] - reached[history.DISPATCHED]).total_seconds()
+              for _call, reached in orders if history.ACKNOWLEDGED in reached]
+    assert share([15 <= wait <= 90 for wait in signed]) > 0.75
+    assert 0.02 < share([wait > 120 for wait in signed]) < 0.1
+
+
+def test_officers_reach_a_priority_one_call_in_town_in_three_to_five_minutes(calls: list[PlannedCall]) -> None:
+    by_priority: dict[int, list[float]] = defaultdict(list)
+    for call, reached in dispatched(calls):
+        if history.ON_SCENE in reached:
+            minutes = (reached[history.ON_SCENE] - reached[history.DISPATCHED]).total_seconds() / 60
+            by_priority[call.priority].append(minutes)
+    urgent = by_priority[1]
+    assert len(urgent) > 100
+    assert share([3 <= minutes <= 5 for minutes in urgent]) > 0.7
+    # On scene within the deadline of the priority (dispatch.clocks.DEFAULT_POLICIES, urban) most of the time.
+    for priority, deadline in ((1, 5), (2, 15), (3, 30), (4, 60)):
+        late = share([minutes > deadline for minutes in by_priority[priority]])
+        assert 0.01 < late < 0.15, (priority, late)
+
+
+def test_the_feedback_comes_within_the_shift_and_a_case_is_reported_from_the_scene(calls: list[PlannedCall]) -> None:
+    within, case_reports = [], []
+    for _call, reached in dispatched(calls):
+        ending = reached.get(history.RESOLVED) or reached.get(history.CONVERTED)
+        if ending is None:
+            continue
+        arrived = reached[history.ON_SCENE]
+        within.append(ending <= clocks.shift_end(arrived))
+        if history.CONVERTED in reached:
+            case_reports.append(30 <= (ending - arrived).total_seconds() / 60 <= 120)
+    assert 0.85 < share(within) < 0.99
+    assert share(case_reports) > 0.8
+
+
+def test_the_priority_triage_gives_sets_the_pace(inputs) -> None:
+    stations, beats, addresses, categories = inputs
+    rules = load_rules()
+
+    def judge(station_code: str, gist: str, sensor_kind: str) -> tuple[str, int]:
+        said = triage(gist, rules)
+        return said.category, said.priority
+
+    def raised_to_one(planned: list[PlannedCall]) -> list[float]:
+        """Minutes to the scene of the calls whose words triage rates priority 1, above their category's."""
+        return [
+            (reached[history.ON_SCENE] - reached[history.DISPATCHED]).total_seconds() / 60
+            for call, reached in dispatched(planned)
+            if history.ON_SCENE in reached and call.priority > 1
+            and judge(call.station_code, call.gist, call.sensor_kind) == (call.category, 1)
+        ]
+
+    judged = plan_history(DEFAULT_SEED, stations, beats, addresses, categories, START, 30, judge=judge)
+    plain = plan_history(DEFAULT_SEED, stations, beats, addresses, categories, START, 30)
+    # The same calls; only the pace of those triage rates otherwise than their category differs.
+    assert [(call.received_at, call.text) for call in judged] == [(call.received_at, call.text) for call in plain]
+    assert len(raised_to_one(judged)) > 10
+    assert share([minutes > 5 for minutes in raised_to_one(judged)]) < 0.2
+    assert share([minutes > 5 for minutes in raised_to_one(plain)]) > 0.5

@@ -10,6 +10,7 @@ import pytest
 from django.db.models import F
 from django.utils import timezone
 
+from fengqiao.audit.models import AuditEntry
 from fengqiao.demo import history, history_writer
 from fengqiao.demo.builder import BuildReport
 from fengqiao.dispatch import services, steps
@@ -56,11 +57,12 @@ def dispatched_incident_ids() -> set[int]:
     )
 
 
-def test_every_open_dispatched_incident_has_one_active_order_that_owns_its_deadline(demo: BuildReport) -> None:
+def check_open_incidents_follow_their_order() -> int:
+    """Each open dispatched incident has one active order that owns its deadline; returns how many there are.
+    (Whether the last evening leaves any out depends on the day: test_history_end looks at a fixed one.)"""
     open_incidents = list(
         Incident.objects.unscoped(WHY).filter(state__in=list(ORDER_STATE_OF)).select_related("owner", "owner__team")
     )
-    assert open_incidents, "the last evening of the past leaves some orders out"
     for incident in open_incidents:
         active = [order for order in orders().filter(incident=incident) if order.is_active]
         assert len(active) == 1, incident.number
@@ -74,6 +76,57 @@ def test_every_open_dispatched_incident_has_one_active_order_that_owns_its_deadl
         # The deadline is the one the live services would set for this step.
         started = order.arrived_at if order.due_step == "feedback" else order.issued_at
         assert services.due_for(order.incident, order.due_step, started).alert_at == order.alert_at
+    return len(open_incidents)
+
+
+def check_busy_means_an_order_out() -> set[int]:
+    """Officers are busy exactly when they have an order still out, auxiliaries when their officer
+    has; returns the officers with an order out."""
+    out = set(Dispatch.objects.unscoped(WHY).filter(state__in=steps.ACTIVE).values_list("officer_id", flat=True))
+    for officer in Officer.objects.unscoped(WHY).filter(duty_status=Officer.DutyStatus.BUSY):
+        if officer.rank == Officer.Rank.OFFICER:
+            assert officer.pk in out, officer
+        else:
+            assert officer.supervisor_id in out, officer
+    assert set(Officer.objects.unscoped(WHY).filter(pk__in=out).values_list("duty_status", flat=True)) <= {"busy"}
+    working_beside = Officer.objects.unscoped(WHY).filter(rank=Officer.Rank.AUXILIARY, supervisor__in=out)
+    assert not working_beside.filter(duty_status=Officer.DutyStatus.ON_DUTY).exists()
+    return out
+
+
+def test_every_open_dispatched_incident_has_one_active_order_that_owns_its_deadline(demo: BuildReport) -> None:
+    check_open_incidents_follow_their_order()
+
+
+def test_no_officer_is_busy_without_an_order_out(demo: BuildReport) -> None:
+    check_busy_means_an_order_out()
+    # The roster's picture had busy officers; those without an order are on duty again.
+    planned_busy = {officer.badge for officer in demo.plan.officers if officer.duty_status == "busy"}
+    assert planned_busy
+    assert Officer.objects.unscoped(WHY).filter(badge_number__in=planned_busy, duty_status="on_duty").exists()
+
+
+def test_each_step_breaches_its_deadline_a_few_times_in_a_hundred(demo: BuildReport) -> None:
+    """A well-run station: each deadline passed by a few per cent of the orders, none by a fifth."""
+    all_orders = Dispatch.objects.unscoped(WHY)
+    stamped = {
+        "dispatch": all_orders.count(),
+        "acknowledge": all_orders.exclude(acknowledged_at=None).count(),
+        "arrive": all_orders.exclude(arrived_at=None).count(),
+        "feedback": all_orders.exclude(reported_at=None).count(),
+    }
+    assert stamped["dispatch"] > 300
+    breaches = Counter(Violation.objects.unscoped(WHY).values_list("step", flat=True))
+    assert set(breaches) <= set(stamped)
+    for step, count in stamped.items():
+        assert 0.01 <= breaches[step] / count <= 0.20, (step, breaches[step], count)
+    # Priority-1 calls are reached in time too.
+    urgent = all_orders.filter(incident__priority=1).exclude(arrived_at=None)
+    late = Violation.objects.unscoped(WHY).filter(step="arrive", dispatch__in=urgent).count()
+    assert urgent.count() > 20 and late / urgent.count() <= 0.25
+    # Most orders pass no deadline at all.
+    breached_orders = Violation.objects.unscoped(WHY).values("incident_id").distinct().count()
+    assert breached_orders / stamped["dispatch"] < 0.35
 
 
 def test_every_incident_that_ended_after_dispatch_has_a_reported_order_with_feedback(demo: BuildReport) -> None:
@@ -216,14 +269,18 @@ def test_violations_are_recorded_exactly_where_a_stamp_came_after_its_deadline(d
     assert not Violation.objects.unscoped(WHY).exclude(recorded_at=F("due_at")).exists()
 
 
-def test_officers_with_an_order_out_are_busy_and_the_report_counts_the_rows(demo: BuildReport) -> None:
-    out = set(Dispatch.objects.unscoped(WHY).filter(state__in=steps.ACTIVE).values_list("officer_id", flat=True))
-    assert out
-    assert set(Officer.objects.unscoped(WHY).filter(pk__in=out).values_list("duty_status", flat=True)) == {"busy"}
+def test_the_report_counts_the_rows(demo: BuildReport) -> None:
     report = demo.created
     assert report["dispatch orders"] == Dispatch.objects.unscoped(WHY).count()
     assert report["feedback reports"] == Feedback.objects.unscoped(WHY).count()
     assert report["deadline breaches"] == Violation.objects.unscoped(WHY).count()
+    assert report["follow-up visits"] == FollowUp.objects.unscoped(WHY).count()
+    assert report["supervision orders"] == Supervision.objects.unscoped(WHY).count()
+    reasons = AuditEntry.objects.filter(object_type="intake.call", reason__startswith="Demo builder:")
+    for reason in reasons.values_list("reason", flat=True):
+        for rows in ("calls", "dispatch orders", "feedback reports", "follow-up visits", "supervision orders",
+                     "deadline breaches"):
+            assert f" {rows}" in reason, (rows, reason)
 
 
 def test_every_outcome_the_planner_writes_for_a_dispatched_incident_has_its_disposition() -> None:
