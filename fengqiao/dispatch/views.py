@@ -9,6 +9,7 @@ happened, or with the refusal in words.
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from django.contrib.auth.decorators import login_required, permission_required
@@ -162,41 +163,40 @@ def dispatch_officer(request: HttpRequest, pk: int) -> HttpResponse:
     return _run(request, incident, send, _("%(officer)s dispatched.") % {"officer": officer.name})
 
 
-@login_required
-@require_POST
-def cancel_order(request: HttpRequest, pk: int, order_id: int) -> HttpResponse:
-    if not request.user.has_perm("dispatch.change_dispatch"):
-        raise PermissionDenied
-    incident = _incident(request, pk)
+def command_room_action(view: Any) -> Any:
+    """A POST of the command room on one incident's panel: logged in, entitled, the incident
+    scoped to the user's stations (404 otherwise) and handed to the view."""
+
+    @login_required
+    @require_POST
+    @functools.wraps(view)
+    def wrapped(request: HttpRequest, pk: int, **kwargs: Any) -> HttpResponse:
+        if not request.user.has_perm("dispatch.change_dispatch"):
+            raise PermissionDenied
+        return view(request, _incident(request, pk), **kwargs)
+
+    return wrapped
+
+
+@command_room_action
+def cancel_order(request: HttpRequest, incident: Incident, order_id: int) -> HttpResponse:
     order = get_for_user_or_404(Dispatch.objects.select_related("officer"), request.user, pk=order_id, incident=incident)
     return _run(request, incident, lambda: services.do_cancel(order, user=request.user, reason=request.POST.get("reason", "")),
                 _("Order to %(officer)s cancelled.") % {"officer": order.officer.name})
 
 
-@login_required
-@require_POST
-def resolve(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm("dispatch.change_dispatch"):
-        raise PermissionDenied
-    incident = _incident(request, pk)
+@command_room_action
+def resolve(request: HttpRequest, incident: Incident) -> HttpResponse:
     return _run(request, incident, lambda: services.do_resolve(incident, user=request.user, text=request.POST.get("text", "")),
                 _("Incident resolved."))
 
 
-@login_required
-@require_POST
-def close(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm("dispatch.change_dispatch"):
-        raise PermissionDenied
-    incident = _incident(request, pk)
+@command_room_action
+def close(request: HttpRequest, incident: Incident) -> HttpResponse:
     return _run(request, incident, lambda: services.do_close(incident, user=request.user), _("Incident closed."))
 
 
-@login_required
-@require_POST
-def reopen(request: HttpRequest, pk: int) -> HttpResponse:
-    if not request.user.has_perm("dispatch.change_dispatch"):
-        raise PermissionDenied
-    incident = _incident(request, pk)
+@command_room_action
+def reopen(request: HttpRequest, incident: Incident) -> HttpResponse:
     return _run(request, incident, lambda: services.do_reopen(incident, user=request.user, reason=request.POST.get("reason", "")),
                 _("Incident reopened."))

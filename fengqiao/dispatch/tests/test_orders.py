@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 from django.utils import timezone
 
 from fengqiao.audit.models import AuditEntry
@@ -261,33 +259,5 @@ def test_nothing_open_is_without_an_owner_and_a_deadline(noise_incident: Inciden
     check()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_two_commanders_dispatching_at_the_same_moment_make_one_order(noise_incident: Incident, zhang_wei: Any, liu_yang: Any, he_ping: Any) -> None:
-    if connection.vendor == "sqlite" and connection.is_in_memory_db():
-        pytest.skip("in-memory SQLite refuses a second writer at once instead of queueing it; "
-                    "tests/concurrency runs the same race against a real server on a SQLite file")
-    barrier = threading.Barrier(2)
-    outcomes: list[Any] = []
-
-    def send(officer: Officer) -> None:
-        try:
-            barrier.wait()
-            outcomes.append(services.do_dispatch(noise_incident, officer, user=zhang_wei))
-        except DispatchRefused as refused:
-            outcomes.append(refused)
-        except Exception as error:  # noqa: BLE001 — reported below
-            outcomes.append(error)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send, args=(officer,)) for officer in (liu_yang.officer, he_ping.officer)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-
-    orders = [outcome for outcome in outcomes if isinstance(outcome, Dispatch)]
-    refusals = [outcome for outcome in outcomes if isinstance(outcome, DispatchRefused)]
-    assert len(orders) == 1 and len(refusals) == 1, outcomes
-    assert refusals[0].code == "already_dispatched"
-    assert Dispatch.objects.for_stations([noise_incident.station_id]).filter(incident=noise_incident).count() == 1
+# Two commanders dispatching the same incident at the same moment: tests/concurrency/
+# test_dispatch_race.py races them on a real server, on SQLite and on PostgreSQL.
