@@ -41,6 +41,10 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
+# The key that encrypts identity numbers at rest (fengqiao/records/crypto.py): 64 bytes,
+# base64; unset, a key file is made on first use. Keep it apart from database backups.
+FENGQIAO_RECORDS_KEY = env_str("FENGQIAO_RECORDS_KEY", "")
+FENGQIAO_RECORDS_KEY_FILE = env_str("FENGQIAO_RECORDS_KEY_FILE", "")
 ALLOWED_HOSTS = list(env_list("FENGQIAO_ALLOWED_HOSTS", ("127.0.0.1", "localhost", "[::1]")))
 CSRF_TRUSTED_ORIGINS = list(env_list("FENGQIAO_CSRF_TRUSTED_ORIGINS", ()))
 
@@ -61,6 +65,7 @@ INSTALLED_APPS = [
     "fengqiao.records",
     "fengqiao.intake",
     "fengqiao.dispatch",
+    "fengqiao.community",
     "fengqiao.demo",
 ]
 

@@ -58,6 +58,29 @@ _DISPATCH = _VIEW_DISPATCH + [
     "dispatch.view_supervision",
 ]
 
+# Basic records (一标三实), masked; the care registry is narrowed further by beat (records.selectors).
+_VIEW_RECORDS = [
+    "records.view_address",
+    "records.view_house",
+    "records.view_resident",
+    "records.view_organisation",
+    "records.view_caresubject",
+    "community.view_visit",
+    "community.view_dispute",
+    "community.view_volunteerteam",
+]
+# Keeping the records and doing the community work of a beat.
+_KEEP_RECORDS = _VIEW_RECORDS + [
+    "records.add_house", "records.change_house",
+    "records.add_resident", "records.change_resident",
+    "records.add_organisation", "records.change_organisation",
+    "records.add_caresubject", "records.change_caresubject",
+    "community.add_visit",
+    "community.add_dispute", "community.change_dispute", "community.add_mediationstep",
+    "community.add_volunteerteam", "community.change_volunteerteam", "community.add_volunteeractivity",
+]
+_REVEAL_RECORDS = ["records.reveal_resident_identifiers"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "leader": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + [
         "dispatch.change_supervision",
@@ -76,15 +99,25 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "organisation.change_team",
         "organisation.reveal_officer_phone",
         "audit.view_auditentry",
+    ] + _KEEP_RECORDS + _REVEAL_RECORDS + [
+        "records.view_all_care_subjects", "records.merge_resident", "records.import_records",
+        "records.view_residentmerge", "records.view_importbatch",
     ],
-    "commander": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + ["organisation.reveal_officer_phone"],
-    "community_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"],
-    "case_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"],
-    "auxiliary": ["organisation.view_beat", "organisation.view_station"],
+    "commander": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + ["organisation.reveal_officer_phone"]
+    + _VIEW_RECORDS + _REVEAL_RECORDS + ["community.add_dispute"],
+    "community_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"]
+    + _KEEP_RECORDS + _REVEAL_RECORDS,
+    "case_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"]
+    + _VIEW_RECORDS + _REVEAL_RECORDS,
+    # An auxiliary sees the records of their officer's beat, masked, and records visits.
+    "auxiliary": ["organisation.view_beat", "organisation.view_station"] + _VIEW_RECORDS + ["community.add_visit"],
     "desk": _VIEW_ORGANISATION + _VIEW_INCIDENTS + [
         "organisation.change_officer", "organisation.add_officer", "intake.add_call", "intake.view_call",
+    ] + _KEEP_RECORDS + _REVEAL_RECORDS + [
+        "records.add_address", "records.change_address", "records.merge_resident", "records.import_records",
+        "records.view_residentmerge", "records.view_importbatch",
     ],
-    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH,
+    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + _VIEW_RECORDS,
     "unit": [],
     "department": [],
     "admin": [],  # administrators are superusers
@@ -115,7 +148,8 @@ def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
 
     # Permissions are created by contenttypes/auth post_migrate handlers; on a partial
     # migrate (tests of single apps) some may not exist yet.
-    if Permission.objects.filter(codename__in=["reveal_officer_phone", "reveal_caller_phone"]).count() == 2:
+    if Permission.objects.filter(codename__in=["reveal_officer_phone", "reveal_caller_phone",
+                                               "reveal_resident_identifiers"]).count() == 3:
         sync_roles()
 
 

@@ -45,6 +45,10 @@ class AuditEntry(models.Model):
         DELETED = "deleted", _("Deleted")
         VIEWED_PERSONAL = "viewed_personal", _("Viewed a personal record")
         REVEALED = "revealed", _("Revealed a personal identifier")
+        SEARCHED = "searched", _("Searched personal records")
+        EXPORTED = "exported", _("Exported a list")
+        IMPORTED = "imported", _("Imported records")
+        MERGED = "merged", _("Merged duplicate records")
         TOKEN_CREATED = "token_created", _("API token created")
         TOKEN_REVOKED = "token_revoked", _("API token revoked")
 

@@ -10,6 +10,9 @@ class RecordsConfig(AppConfig):
     def ready(self) -> None:
         from fengqiao.audit.registry import register_audited
 
-        from .models import Address
+        from .models import Address, CareSubject, House, Organisation, Resident
 
-        register_audited(Address)
+        for model in (Address, House, Organisation, CareSubject):
+            register_audited(model, secret=("landlord_phone", "contact_phone"))
+        # The identity number is never written to the audit log, not even encrypted.
+        register_audited(Resident, exclude=("id_number_cipher", "id_number_hash"), secret=("phone",))

@@ -1,0 +1,147 @@
+"""Reading basic records: who may see which rows, and the audited person search.
+
+Every query for records starts at `scoped(Model, user)`: the user's stations, and for an
+auxiliary only the beat of the officer they work under (DESIGN.md §7). Care subjects are
+narrower still (`care_subjects_for`): leaders see all of the station's, everyone else only
+those of their own beat.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+from fengqiao.audit.models import AuditEntry
+from fengqiao.audit.services import record
+from fengqiao.core.masking import mask_id_number, mask_phone
+from fengqiao.organisation.models import Officer
+from fengqiao.organisation.selectors import officer_for
+
+from . import crypto, idcard
+from .models import CareSubject, Resident
+
+_BEAT_OF_USER = "_fengqiao_records_beat"
+
+
+def work_beat_id(user: Any) -> int | None:
+    """The beat an auxiliary is limited to (their supervising officer's), else None.
+
+    Returns -1 for an auxiliary whose officer has no beat: they see nothing.
+    """
+    cached = getattr(user, _BEAT_OF_USER, False)
+    if cached is not False:
+        return cached  # type: ignore[no-any-return]
+    beat_id: int | None = None
+    officer = officer_for(user)
+    if officer is not None and officer.rank == Officer.Rank.AUXILIARY:
+        beat_id = officer.beat_id
+        if officer.supervisor_id:
+            supervisor = Officer.objects.for_user(user).filter(pk=officer.supervisor_id).only("beat_id").first()
+            if supervisor is not None and supervisor.beat_id:
+                beat_id = supervisor.beat_id
+        beat_id = beat_id or -1
+    setattr(user, _BEAT_OF_USER, beat_id)
+    return beat_id
+
+
+def scoped(model: type[Model], user: Any, *, beat_field: str = "beat") -> QuerySet[Any]:
+    """`model`'s rows that `user` may see: their stations, an auxiliary's beat only."""
+    queryset = model.objects.for_user(user)  # type: ignore[attr-defined]
+    beat_id = work_beat_id(user)
+    if beat_id is not None:
+        queryset = queryset.filter(**{f"{beat_field}_id": beat_id})
+    return queryset
+
+
+def own_beat_id(user: Any) -> int | None:
+    """The beat a community officer (or their auxiliary) works."""
+    officer = officer_for(user)
+    if officer is None:
+        return None
+    if officer.rank == Officer.Rank.AUXILIARY:
+        beat = work_beat_id(user)
+        return beat if beat and beat > 0 else None
+    return officer.beat_id
+
+
+def care_subjects_for(user: Any) -> QuerySet[CareSubject]:
+    """Care flags `user` may see: a leader's whole station, otherwise only their own beat's."""
+    queryset = CareSubject.objects.for_user(user)
+    if user.has_perm("records.view_all_care_subjects"):
+        return queryset
+    beat_id = own_beat_id(user)
+    officer = officer_for(user)
+    visible = Q(pk__in=[])
+    if beat_id:
+        visible |= Q(beat_id=beat_id)
+    if officer is not None:
+        visible |= Q(officer=officer)
+    return queryset.filter(visible)
+
+
+def residents_for(user: Any) -> QuerySet[Resident]:
+    """Residents `user` may see; merged duplicates are left out (they live on in history)."""
+    return scoped(Resident, user).filter(merged_into__isnull=True)
+
+
+# -- search -----------------------------------------------------------------------------------
+
+_DIGITS = re.compile(r"^[\dXx]+$")
+
+
+@dataclass(frozen=True)
+class PersonQuery:
+    """What a search box's text was taken to be."""
+
+    kind: str  # "id_number", "phone", "name", "address", "empty"
+    text: str
+
+    @property
+    def for_the_log(self) -> str:
+        """The query as the audit log keeps it: numbers masked like everywhere else."""
+        if self.kind == "id_number":
+            return mask_id_number(self.text)
+        if self.kind == "phone":
+            return mask_phone(self.text)
+        return self.text
+
+
+def read_query(raw: str) -> PersonQuery:
+    text = " ".join((raw or "").split())
+    if not text:
+        return PersonQuery("empty", "")
+    compact = idcard.normalise(text)
+    if _DIGITS.match(compact) and len(compact) == 18:
+        return PersonQuery("id_number", compact)
+    if compact.isdigit() and len(compact) >= 7:
+        return PersonQuery("phone", compact)
+    if any(char.isdigit() for char in text) or any(word in text for word in ("路", "街", "号", "栋", "巷", "村", "小区")):
+        return PersonQuery("address", text)
+    return PersonQuery("name", text)
+
+
+def search_residents(user: Any, raw: str, *, queryset: QuerySet[Resident] | None = None) -> tuple[PersonQuery, QuerySet[Resident]]:
+    """Residents matching a name, identity number, phone or address, and an audit row with the query.
+
+    A full identity number is found by its keyed hash (the number itself is never stored
+    in the clear); a phone number by prefix match; an address by its written form; a name
+    by prefix first, then anywhere in the name.
+    """
+    query = read_query(raw)
+    residents = (queryset if queryset is not None else residents_for(user)).select_related("address", "beat")
+    if query.kind == "empty":
+        return query, residents
+    if query.kind == "id_number":
+        found = residents.filter(id_number_hash=crypto.search_hash(query.text))
+    elif query.kind == "phone":
+        found = residents.filter(phone__startswith=query.text)
+    elif query.kind == "address":
+        found = residents.filter(address__full_text__contains=query.text)
+    else:
+        found = residents.filter(name__startswith=query.text) | residents.filter(name__contains=query.text)
+    record(AuditEntry.Action.SEARCHED, user=user, object_type="records.resident",
+           reason=query.for_the_log, changes={"kind": query.kind, "query": query.for_the_log})
+    return query, found
