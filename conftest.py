@@ -86,6 +86,26 @@ def _is_transactional(request: pytest.FixtureRequest) -> bool:
     return "transactional_db" in request.fixturenames or "live_server" in request.fixturenames
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Every response of the suite is scanned for unmasked identity and mobile numbers.
+    settings.MIDDLEWARE = [*settings.MIDDLEWARE, "fengqiao.core.privacy_scan.PrivacyScanMiddleware"]
+
+
+@pytest.fixture(autouse=True)
+def _no_unmasked_identifiers() -> Iterator[None]:
+    """Fail the test whose responses showed an identity or mobile number outside a reveal."""
+    from fengqiao.core.privacy_scan import take_leaks
+
+    take_leaks()
+    yield
+    leaks = take_leaks()
+    if leaks:
+        pytest.fail("unmasked personal identifiers left the server:\n" + "\n".join(str(leak) for leak in leaks[:10]),
+                    pytrace=False)
+
+
 @pytest.fixture(autouse=True)
 def _audit_log_flushable_after_transactional_tests(
     request: pytest.FixtureRequest, django_db_blocker: Any

@@ -7,6 +7,8 @@ are masked whole, so a mistyped number never leaks by being too short to mask.
 
 from __future__ import annotations
 
+import re
+
 
 def _mask(value: str, keep_start: int, keep_end: int) -> str:
     text = "".join(value.split())
@@ -34,3 +36,17 @@ def mask_name(value: str | None) -> str:
     if len(text) <= 1:
         return text
     return text[0] + "*" * (len(text) - 1)
+
+
+_ID_IN_TEXT = re.compile(
+    r"(?<![0-9A-Za-z])([1-9]\d{5})(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
+)
+_MOBILE_IN_TEXT = re.compile(r"(?<![0-9.])1[3-9]\d{9}(?![0-9])")
+
+
+def mask_identifiers_in(text: str | None) -> str:
+    """Free text (a caller's words, an audit diff) with any identity or mobile number in it masked."""
+    if not text:
+        return ""
+    text = _ID_IN_TEXT.sub(lambda match: mask_id_number(match.group()), text)
+    return _MOBILE_IN_TEXT.sub(lambda match: mask_phone(match.group()), text)

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
@@ -33,8 +36,29 @@ class BeatAdmin(StationScopedAdmin):
     search_fields = ("name", "code", "community")
 
 
+class OfficerForm(forms.ModelForm):
+    """The phone is never sent to the browser: the field starts empty, says the masked
+    number, and an empty field keeps the number on record."""
+
+    class Meta:
+        model = Officer
+        fields = ("user", "station", "name", "badge_number", "rank", "team", "beat", "supervisor", "phone", "duty_status")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.kept_phone = self.instance.phone if self.instance.pk else ""
+        if "phone" in self.fields and self.kept_phone:
+            self.initial["phone"] = ""
+            self.fields["phone"].help_text = _("On record: %(masked)s. Leave empty to keep it.") % {
+                "masked": mask_phone(self.kept_phone)}
+
+    def clean_phone(self) -> str:
+        return self.cleaned_data.get("phone") or self.kept_phone
+
+
 @admin.register(Officer)
 class OfficerAdmin(StationScopedAdmin):
+    form = OfficerForm
     list_display = ("name", "badge_number", "rank", "team", "beat", "duty_status", "masked_phone", "station")
     list_filter = ("rank", "duty_status", "team__kind")
     search_fields = ("name", "badge_number")

@@ -21,7 +21,7 @@ from fengqiao.organisation.models import Officer
 from fengqiao.organisation.selectors import officer_for
 
 from . import crypto, idcard
-from .models import CareSubject, Resident
+from .models import Address, CareSubject, House, Organisation, Resident
 
 _BEAT_OF_USER = "_fengqiao_records_beat"
 
@@ -96,7 +96,7 @@ _DIGITS = re.compile(r"^[\dXx]+$")
 class PersonQuery:
     """What a search box's text was taken to be."""
 
-    kind: str  # "id_number", "phone", "name", "address", "empty"
+    kind: str  # "id_number", "phone", "last_four" (of a phone or identity number), "name", "address", "empty"
     text: str
 
     @property
@@ -116,8 +116,10 @@ def read_query(raw: str) -> PersonQuery:
     compact = idcard.normalise(text)
     if _DIGITS.match(compact) and len(compact) == 18:
         return PersonQuery("id_number", compact)
-    if compact.isdigit() and len(compact) >= 7:
+    if compact.isdigit() and len(compact) >= 5:
         return PersonQuery("phone", compact)
+    if _DIGITS.match(compact) and len(compact) == 4:
+        return PersonQuery("last_four", compact)
     if any(char.isdigit() for char in text) or any(word in text for word in ("路", "街", "号", "栋", "巷", "村", "小区")):
         return PersonQuery("address", text)
     return PersonQuery("name", text)
@@ -127,8 +129,9 @@ def search_residents(user: Any, raw: str, *, queryset: QuerySet[Resident] | None
     """Residents matching a name, identity number, phone or address, and an audit row with the query.
 
     A full identity number is found by its keyed hash (the number itself is never stored
-    in the clear); a phone number by prefix match; an address by its written form; a name
-    by prefix first, then anywhere in the name.
+    in the clear); five or more digits as the start of a phone number; four as the end of
+    a phone or identity number ("尾号"); an address by its written form; a name anywhere
+    in the name.
     """
     query = read_query(raw)
     residents = (queryset if queryset is not None else residents_for(user)).select_related("address", "beat")
@@ -138,10 +141,103 @@ def search_residents(user: Any, raw: str, *, queryset: QuerySet[Resident] | None
         found = residents.filter(id_number_hash=crypto.search_hash(query.text))
     elif query.kind == "phone":
         found = residents.filter(phone__startswith=query.text)
+    elif query.kind == "last_four":
+        found = residents.filter(phone__endswith=query.text) | residents.filter(id_number_masked__endswith=query.text)
     elif query.kind == "address":
         found = residents.filter(address__full_text__contains=query.text)
     else:
-        found = residents.filter(name__startswith=query.text) | residents.filter(name__contains=query.text)
+        found = residents.filter(name__contains=query.text)
     record(AuditEntry.Action.SEARCHED, user=user, object_type="records.resident",
            reason=query.for_the_log, changes={"kind": query.kind, "query": query.for_the_log})
     return query, found
+
+
+# -- houses, organisations, addresses and care flags, for the records pages ------------------------
+
+
+def houses_for(user: Any) -> QuerySet[House]:
+    return scoped(House, user)
+
+
+def organisations_for(user: Any) -> QuerySet[Organisation]:
+    return scoped(Organisation, user)
+
+
+def addresses_for(user: Any) -> QuerySet[Address]:
+    return scoped(Address, user)
+
+
+def open_care_flags(user: Any, resident_ids: list[int]) -> dict[int, list[CareSubject]]:
+    """The open care flags `user` may see, by resident: what a page shows as a chip."""
+    flags: dict[int, list[CareSubject]] = {}
+    if not resident_ids:
+        return flags
+    rows = care_subjects_for(user).filter(resident_id__in=resident_ids, ended_on__isnull=True).order_by("reason")
+    for flag in rows:
+        flags.setdefault(flag.resident_id, []).append(flag)
+    return flags
+
+
+def _log_search(user: Any, object_type: str, query: PersonQuery) -> None:
+    record(AuditEntry.Action.SEARCHED, user=user, object_type=object_type,
+           reason=query.for_the_log, changes={"kind": query.kind, "query": query.for_the_log})
+
+
+def search_houses(user: Any, raw: str, *, queryset: QuerySet[House] | None = None) -> tuple[PersonQuery, QuerySet[House]]:
+    """Houses by address, or by their landlord's name, phone or identity number; audited like a person search."""
+    query = read_query(raw)
+    houses = queryset if queryset is not None else houses_for(user)
+    if query.kind == "empty":
+        return query, houses
+    text = query.text
+    if query.kind == "id_number":
+        found = houses.filter(landlord__id_number_hash=crypto.search_hash(text))
+    elif query.kind == "phone":
+        found = houses.filter(Q(landlord_phone__startswith=text) | Q(address__full_text__contains=text))
+    elif query.kind == "last_four":
+        found = houses.filter(Q(landlord_phone__endswith=text) | Q(address__full_text__contains=text))
+    else:
+        found = houses.filter(Q(address__full_text__contains=text) | Q(landlord_name__contains=text)
+                              | Q(landlord__name__contains=text))
+    _log_search(user, "records.house", query)
+    return query, found
+
+
+def search_organisations(
+    user: Any, raw: str, *, queryset: QuerySet[Organisation] | None = None,
+) -> tuple[PersonQuery, QuerySet[Organisation]]:
+    """Organisations by name, address, credit code or contact; audited (contacts are people)."""
+    query = read_query(raw)
+    organisations = queryset if queryset is not None else organisations_for(user)
+    if query.kind == "empty":
+        return query, organisations
+    text = query.text
+    if query.kind in ("phone", "last_four"):
+        phone = Q(contact_phone__startswith=text) if query.kind == "phone" else Q(contact_phone__endswith=text)
+        found = organisations.filter(phone | Q(address__full_text__contains=text) | Q(credit_code__contains=text))
+    else:
+        found = organisations.filter(Q(name__contains=text) | Q(address__full_text__contains=text)
+                                     | Q(contact_name__contains=text) | Q(credit_code__contains=text.upper()))
+    _log_search(user, "records.organisation", query)
+    return query, found
+
+
+def address_by_text(station_id: int, text: str) -> tuple[Address | None, list[str]]:
+    """The standard address a typed text names: its exact full form, else a confident match.
+
+    Returns (None, up to three suggestions) when the text names none for certain.
+    """
+    from fengqiao.intake.services import station_address_index
+
+    text = " ".join((text or "").split())
+    if not text:
+        return None, []
+    addresses = Address.objects.for_stations([station_id]).select_related("beat")
+    exact = list(addresses.filter(full_text=text)[:2])
+    if len(exact) == 1:
+        return exact[0], []
+    index = station_address_index(station_id)
+    best = index.best(text)
+    if best is not None:
+        return addresses.filter(pk=best.address_id).first(), []
+    return None, [candidate.full_text for candidate in index.match(text, limit=3)]

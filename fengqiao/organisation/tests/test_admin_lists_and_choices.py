@@ -81,3 +81,19 @@ def test_only_an_administrator_may_link_an_account_to_an_officer(
     client.force_login(administrator)
     page = client.get(f"/admin/organisation/officer/{officer.pk}/change/").content.decode()
     assert 'name="user"' in page
+
+
+def test_the_officer_form_shows_the_phone_masked_and_an_empty_field_keeps_it(
+    client: Client, li_na: User, zhang_wei: User, both_stations: None
+) -> None:
+    client.force_login(li_na)
+    officer = zhang_wei.officer
+    page = client.get(f"/admin/organisation/officer/{officer.pk}/change/").content.decode()
+    assert officer.phone not in page
+    assert officer.phone[:3] + "****" + officer.phone[-4:] in page
+    response = client.post(f"/admin/organisation/officer/{officer.pk}/change/", {
+        "station": officer.station_id, "name": officer.name, "badge_number": officer.badge_number,
+        "rank": officer.rank, "team": officer.team_id, "phone": "", "duty_status": officer.duty_status,
+    })
+    assert response.status_code == 302
+    assert Officer.objects.for_user(li_na).get(pk=officer.pk).phone == officer.phone
