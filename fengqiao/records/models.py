@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.core.scoping import StationOwned
 
@@ -108,7 +109,7 @@ class Resident(StationOwned):
         OVERSEAS = "overseas", _("Overseas")
 
     class Relation(models.TextChoices):
-        OWNER = "owner", _("Owner")
+        OWNER = "owner", pgettext_lazy("relation to a house", "Owner")
         FAMILY = "family", _("Family of the owner")
         TENANT = "tenant", _("Tenant")
         OTHER = "other", _("Other")
@@ -157,6 +158,10 @@ class Resident(StationOwned):
             models.Index(fields=["station", "phone"], name="resident_station_phone"),
             models.Index(fields=["station", "address"], name="resident_station_address"),
             models.Index(fields=["station", "beat"], name="resident_station_beat"),
+            # A search by name reads only this (names of current records, in station order)
+            # and then fetches the rows it found (selectors.search_residents).
+            models.Index(fields=["station", "name", "id"], name="resident_current_name",
+                         condition=models.Q(merged_into__isnull=True)),
         ]
 
     def __str__(self) -> str:

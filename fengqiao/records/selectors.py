@@ -125,6 +125,21 @@ def read_query(raw: str) -> PersonQuery:
     return PersonQuery("name", text)
 
 
+def phone_prefix(digits: str) -> dict[str, str]:
+    """Lookups for "the phone number starts with `digits`", as a range of digit strings.
+
+    Phones are kept as digits only, so this is the same as `phone__startswith`; but a range
+    is found through the (station, phone) index on SQLite too, where LIKE 'x%' is not (it
+    is case-insensitive there) and a search among 100,000 residents took about a second.
+    """
+    if not (digits.isascii() and digits.isdigit()):
+        return {"phone__startswith": digits}
+    if digits.strip("9"):
+        upper = str(int(digits) + 1).zfill(len(digits))  # 1381239 → 1381240; the 9s carry
+        return {"phone__gte": digits, "phone__lt": upper}
+    return {"phone__gte": digits}
+
+
 def search_residents(user: Any, raw: str, *, queryset: QuerySet[Resident] | None = None) -> tuple[PersonQuery, QuerySet[Resident]]:
     """Residents matching a name, identity number, phone or address, and an audit row with the query.
 
@@ -140,13 +155,21 @@ def search_residents(user: Any, raw: str, *, queryset: QuerySet[Resident] | None
     if query.kind == "id_number":
         found = residents.filter(id_number_hash=crypto.search_hash(query.text))
     elif query.kind == "phone":
-        found = residents.filter(phone__startswith=query.text)
+        found = residents.filter(**phone_prefix(query.text))
     elif query.kind == "last_four":
         found = residents.filter(phone__endswith=query.text) | residents.filter(id_number_masked__endswith=query.text)
     elif query.kind == "address":
-        found = residents.filter(address__full_text__contains=query.text)
+        # The matching addresses first (a few thousand at most), then their residents by
+        # index: joining every resident to its address to test the text took up to 1.5 s
+        # at 100,000 residents (`fengqiao bench records`).
+        places = Address.objects.for_user(user).filter(full_text__contains=query.text).values("id")
+        found = residents.filter(address_id__in=places)
     else:
-        found = residents.filter(name__contains=query.text)
+        # A name anywhere in the name cannot use an index to find it, only to read less:
+        # the ids come from the narrow (station, name, id) index of current records, then
+        # the rows. On PostgreSQL this took a third of the time of reading every row.
+        named = Resident.objects.for_user(user).filter(merged_into__isnull=True, name__contains=query.text)
+        found = residents.filter(pk__in=named.values("pk"))
     record(AuditEntry.Action.SEARCHED, user=user, object_type="records.resident",
            reason=query.for_the_log, changes={"kind": query.kind, "query": query.for_the_log})
     return query, found
@@ -223,7 +246,8 @@ def search_organisations(
 
 
 def address_by_text(station_id: int, text: str) -> tuple[Address | None, list[str]]:
-    """The standard address a typed text names: its exact full form, else a confident match.
+    """The standard address a typed text names: its exact full form, else a confident match
+    (intake's address matcher) of a text that gives a house number.
 
     Returns (None, up to three suggestions) when the text names none for certain.
     """
@@ -237,7 +261,8 @@ def address_by_text(station_id: int, text: str) -> tuple[Address | None, list[st
     if len(exact) == 1:
         return exact[0], []
     index = station_address_index(station_id)
-    best = index.best(text)
+    # A record names a dwelling: without a house number, a road alone is never taken as one.
+    best = index.best(text) if any(char.isdigit() or char == "号" for char in text) else None
     if best is not None:
         return addresses.filter(pk=best.address_id).first(), []
     return None, [candidate.full_text for candidate in index.match(text, limit=3)]
