@@ -416,21 +416,29 @@ def _order_page(request: HttpRequest, phone: Phone, order: Dispatch, *, form: Fe
     })
     # Auxiliaries see what the task needs: the order and its place, not the station's history.
     if not phone.read_only:
-        context["pack"] = _pack(incident)
+        context["pack"] = _pack(incident, request.user)
     return render(request, "dispatch/phone/order.html", context, status=status)
 
 
-def _pack(incident: Any) -> selectors.ContextPack:
-    pack = selectors.context_pack(incident)
+def _pack(incident: Any, user: Any) -> selectors.ContextPack:
+    pack = selectors.context_pack(incident, user=user)
     for earlier in pack.earlier:
         earlier.category_name = category_label(earlier.category)
-    extra = []
-    for entry in pack.extra:
-        if isinstance(entry, dict):
-            extra.append({"title": str(entry.get("title", "")), "text": str(entry.get("text", "")),
-                          "kind": str(entry.get("kind", ""))})
-    pack.extra = extra
+    pack.extra = clean_extra(pack.extra)
     return pack
+
+
+def clean_extra(entries: list[Any]) -> list[dict[str, Any]]:
+    """Other apps' entries as the templates render them: a title and text, or a template of
+    theirs with its data."""
+    extra = []
+    for entry in entries:
+        if isinstance(entry, dict):
+            template = entry.get("template")
+            extra.append({"title": str(entry.get("title", "")), "text": str(entry.get("text", "")),
+                          "kind": str(entry.get("kind", "")),
+                          "template": template if isinstance(template, str) else "", "data": entry.get("data")})
+    return extra
 
 
 @officers_only

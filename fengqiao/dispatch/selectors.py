@@ -95,8 +95,9 @@ class ContextPack:
     extra: list[dict[str, Any]] = field(default_factory=list)
 
 
-def context_pack(incident: Incident, *, limit: int = 8) -> ContextPack:
-    """Earlier incidents at the same standard address (or within 50 m), repeat callers, open follow-ups."""
+def context_pack(incident: Incident, *, user: Any = None, limit: int = 8) -> ContextPack:
+    """Earlier incidents at the same standard address (or within 50 m), repeat callers, open follow-ups,
+    and what other apps add as `user` may see it (each provider is called as `provider(incident, user)`)."""
     pack = ContextPack()
     others = Incident.objects.for_stations([incident.station_id]).exclude(pk=incident.pk).select_related("category")
     if incident.address_id:
@@ -118,11 +119,13 @@ def context_pack(incident: Incident, *, limit: int = 8) -> ContextPack:
                                     .filter(incident__in=[earlier.pk for earlier in pack.earlier], state=FollowUp.State.DUE)
                                     .select_related("incident", "officer"))
     for provider in CONTEXT_PROVIDERS:
-        pack.extra.extend(provider(incident))
+        pack.extra.extend(provider(incident, user))
     return pack
 
 
-# Other apps (basic records: residents, care flags, disputes) add what they know about a place.
+# Other apps (basic records: residents, care flags, disputes) add what they know about a place:
+# `provider(incident, user) -> list[dict]`, each dict with "kind", "title" and "text", and
+# optionally "template" (rendered with the dict's "data") for more than a line of text.
 CONTEXT_PROVIDERS: list[Any] = []
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.core.access import get_for_user_or_404
 from fengqiao.intake import states
+from fengqiao.intake.forms import category_label
 from fengqiao.intake.models import Incident
 from fengqiao.intake.views import station_of
 from fengqiao.organisation.models import Officer
@@ -29,6 +30,7 @@ from fengqiao.organisation.selectors import stations_for
 
 from . import selectors, services, wording
 from .models import Dispatch
+from .phone_views import clean_extra
 
 # -- the board ---------------------------------------------------------------------------------
 
@@ -127,6 +129,25 @@ def _panel(request: HttpRequest, incident: Incident, *, message: str = "", error
 @permission_required("dispatch.view_dispatch", raise_exception=True)
 def incident_panel(request: HttpRequest, pk: int) -> HttpResponse:
     return _panel(request, _incident(request, pk))
+
+
+@login_required
+@permission_required("dispatch.view_dispatch", raise_exception=True)
+def incident_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """The context pack of one incident, fetched once when its panel opens.
+
+    The panel keeps it (hx-preserve) while it is re-rendered after an action or a live
+    event, so the people in it are looked up, and their viewing audited, once per opening
+    rather than on every refresh of the panel.
+    """
+    incident = _incident(request, pk)
+    pack = selectors.context_pack(incident, user=request.user)
+    for earlier in pack.earlier:
+        earlier.category_name = category_label(earlier.category)
+    pack.extra = clean_extra(pack.extra)
+    return render(request, "dispatch/_panel_pack.html", {
+        "incident": incident, "pack": pack, "may_open_incidents": request.user.has_perm("intake.view_incident"),
+    })
 
 
 def _run(request: HttpRequest, incident: Incident, action: Any, done: str) -> HttpResponse:

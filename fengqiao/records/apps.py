@@ -16,3 +16,11 @@ class RecordsConfig(AppConfig):
             register_audited(model, secret=("landlord_phone", "contact_phone"))
         # The identity number is never written to the audit log, not even encrypted.
         register_audited(Resident, exclude=("id_number_cipher", "id_number_hash"), secret=("phone",))
+
+        # The dispatch context pack shows the house, residents, care flags, disputes and visits.
+        from fengqiao.dispatch.selectors import CONTEXT_PROVIDERS
+
+        from .context import records_context
+
+        if records_context not in CONTEXT_PROVIDERS:
+            CONTEXT_PROVIDERS.append(records_context)

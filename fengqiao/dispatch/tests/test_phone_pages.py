@@ -285,7 +285,7 @@ def test_the_order_page_shows_stamps_the_incident_and_the_context_pack(
 def test_the_context_pack_shows_what_other_apps_add(officer_client: Client, my_order: Dispatch, monkeypatch: Any) -> None:
     from fengqiao.dispatch import selectors
 
-    monkeypatch.setattr(selectors, "CONTEXT_PROVIDERS", [lambda incident: [{"title": "关注人员", "text": "独居老人一名"}]])
+    monkeypatch.setattr(selectors, "CONTEXT_PROVIDERS", [lambda incident, user: [{"title": "关注人员", "text": "独居老人一名"}]])
 
     text = officer_client.get(f"/m/orders/{my_order.pk}/").content.decode()
 
