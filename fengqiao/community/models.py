@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.core.scoping import StationOwned
 
@@ -15,7 +16,7 @@ class Visit(StationOwned):
     class Target(models.TextChoices):
         HOUSEHOLD = "household", _("Household")
         SHOP = "shop", _("Shop")
-        ORGANISATION = "organisation", _("Organisation")
+        ORGANISATION = "organisation", pgettext_lazy("record kind", "Organisation")
 
     class Purpose(models.TextChoices):
         ANTI_FRAUD = "anti_fraud", _("Anti-fraud publicity")
@@ -82,8 +83,8 @@ class Dispute(StationOwned):
         HIGH = "high", _("High")
 
     class Outcome(models.TextChoices):
-        OPEN = "open", _("Open")
-        RESOLVED = "resolved", _("Resolved")
+        OPEN = "open", pgettext_lazy("dispute outcome", "Open")
+        RESOLVED = "resolved", pgettext_lazy("dispute outcome", "Resolved")
         AGREEMENT = "agreement", _("Mediated agreement")
         COURT = "court", _("Referred to court")
         DEPARTMENT = "department", _("Referred to a department")
@@ -151,11 +152,11 @@ class MediationStep(StationOwned):
     """One mediation: who, when, how, and what came of it."""
 
     class Method(models.TextChoices):
-        ON_SITE = "on_site", _("On the spot")
+        ON_SITE = "on_site", pgettext_lazy("mediation method", "On the spot")
         PHONE = "phone", _("By phone")
         MEDIATION_ROOM = "mediation_room", _("In the mediation room")
         JOINT = "joint", _("Jointly with the neighbourhood committee")
-        HOME_VISIT = "home_visit", _("Home visit")
+        HOME_VISIT = "home_visit", pgettext_lazy("mediation method", "Home visit")
 
     station_field = "dispute__station"
 
@@ -211,7 +212,7 @@ class VolunteerTeam(StationOwned):
 class VolunteerMember(StationOwned):
     station_field = "team__station"
 
-    team = models.ForeignKey(VolunteerTeam, verbose_name=_("team"), on_delete=models.CASCADE, related_name="members")
+    team = models.ForeignKey(VolunteerTeam, verbose_name=pgettext_lazy("volunteer team", "team"), on_delete=models.CASCADE, related_name="members")
     resident = models.ForeignKey("records.Resident", verbose_name=_("resident"), on_delete=models.PROTECT,
                                  related_name="volunteering", null=True, blank=True)
     name = models.CharField(_("name"), max_length=50)
@@ -240,7 +241,7 @@ class VolunteerActivity(StationOwned):
 
     station_field = "team__station"
 
-    team = models.ForeignKey(VolunteerTeam, verbose_name=_("team"), on_delete=models.CASCADE, related_name="activities")
+    team = models.ForeignKey(VolunteerTeam, verbose_name=pgettext_lazy("volunteer team", "team"), on_delete=models.CASCADE, related_name="activities")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     started_at = models.DateTimeField(_("started at"))
     ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
