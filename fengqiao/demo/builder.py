@@ -5,7 +5,9 @@ team name, beat code, badge number, username, address code) and created only whe
 missing; rows that exist are left as they are, so a demo that people have been working
 in keeps its state. Gaps (an officer without an account, a beat without its responsible
 officer, a user outside its role group) are filled. A year of past calls
-(`history_writer.py`) is written only for a station that has no calls at all.
+(`history_writer.py`) is written only for a station that has no calls at all, and its
+basic records and community work (`records_writer.py`) only for a station that has no
+residents.
 """
 
 from __future__ import annotations
@@ -35,11 +37,12 @@ from fengqiao.organisation.models import (
     Station,
     Team,
 )
-from fengqiao.records.models import Address
+from fengqiao.records.models import Address, Resident
 
 from .history import DEFAULT_DAYS
 from .history_writer import write_history
 from .plan import DEFAULT_SEED, AddressPlan, DemoPlan, OfficerPlan, StaffPlan, plan_demo
+from .records_writer import write_records
 
 WHY = "the demo builder sets up every station"
 
@@ -64,26 +67,29 @@ class BuildReport:
 
 @transaction.atomic
 def build_demo(
-    seed: int = DEFAULT_SEED, *, password: str | None = None, days: int = DEFAULT_DAYS
+    seed: int = DEFAULT_SEED, *, password: str | None = None, days: int = DEFAULT_DAYS, records: bool = True,
 ) -> BuildReport:
     """Build (or complete) the demo sub-bureau drawn from `seed`, in one transaction.
 
     New accounts get `password`, by default `settings.FENGQIAO_DEMO_PASSWORD`. Each
     station that has no calls yet gets `days` days of past calls, ending yesterday
-    (0: none).
+    (0: none). With `records`, each station that has no residents yet gets its residents,
+    houses, organisations, care registry, volunteers, disputes and a year of visits.
     """
     plan = plan_demo(seed)
     report = BuildReport(plan=plan)
-    writer = _Writer(plan, report, password if password is not None else settings.FENGQIAO_DEMO_PASSWORD, days=days)
+    writer = _Writer(plan, report, password if password is not None else settings.FENGQIAO_DEMO_PASSWORD, days=days,
+                     records=records)
     writer.write()
     return report
 
 
 class _Writer:
-    def __init__(self, plan: DemoPlan, report: BuildReport, password: str, *, days: int = 0) -> None:
+    def __init__(self, plan: DemoPlan, report: BuildReport, password: str, *, days: int = 0, records: bool = False) -> None:
         self.plan = plan
         self.report = report
         self.days = days
+        self.records = records
         self._password = password
         self._password_hash: str | None = None
         self.groups: dict[str, Group] = {}
@@ -109,6 +115,7 @@ class _Writer:
         self._staff(bureau)
         self._addresses()
         self._history()
+        self._records()
 
     # -- bookkeeping ---------------------------------------------------------------
 
@@ -383,6 +390,20 @@ class _Writer:
                     f"deadline breaches of {self.days} days created in bulk."
                 ),
             )
+
+
+    def _records(self) -> None:
+        """Residents, houses, organisations, care subjects, volunteers, disputes and visits that
+        agree with the past just written, for each station that has no residents yet (a station
+        people have worked in keeps what it has). One summary audit row each (records_writer)."""
+        if not self.records:
+            return
+        for station in self.stations.values():
+            existing = Resident.objects.for_stations([station.pk]).count()
+            if existing:
+                self.report.existing["residents"] += existing
+                continue
+            self.report.created.update(write_records(station, plan=self.plan))
 
 
 def _full_text(plan: AddressPlan) -> str:

@@ -124,7 +124,7 @@ MAIN_STATION = StationSpec(
     case_officers=24,
     auxiliaries_per_community_officer=(2, 3, 3, 4),
     standby_auxiliaries=6,
-    addresses=5_000,
+    addresses=8_000,  # room-level: flats enough for the 20,000+ residents of the demo's records
 )
 
 SECOND_STATION = StationSpec(

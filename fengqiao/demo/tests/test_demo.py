@@ -9,16 +9,19 @@ import pytest
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.db.models import Exists, OuterRef
 from shapely.geometry import Point, shape
 
 from fengqiao.accounts.models import User
 from fengqiao.audit.models import AuditEntry
+from fengqiao.community.models import Dispute, Visit
 from fengqiao.demo import geometry
 from fengqiao.demo.builder import BuildReport, DemoConflict, build_demo
 from fengqiao.demo.plan import DEFAULT_SEED
 from fengqiao.demo.tests.snapshots import demo_snapshot
+from fengqiao.intake.models import Call, Incident
 from fengqiao.organisation.models import Beat, BureauMember, Department, Officer, Station, Team
-from fengqiao.records.models import Address
+from fengqiao.records.models import Address, House, Organisation, Resident
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +103,7 @@ def test_beats_tile_their_station_without_overlapping(demo: BuildReport) -> None
 
 def test_the_main_station_has_thousands_of_addresses_each_inside_its_beat(demo: BuildReport) -> None:
     addresses = Address.objects.unscoped(WHY).filter(station__code="NP")
-    assert 4_000 <= addresses.count() <= 6_000
+    assert 7_000 <= addresses.count() <= 9_000
     boundaries = {
         beat.pk: shape(beat.boundary) for beat in Beat.objects.unscoped(WHY).filter(station__code="NP")
     }
@@ -209,10 +212,14 @@ def test_building_again_fills_gaps(demo: BuildReport) -> None:
     beat = Beat.objects.unscoped(WHY).get(station__code="NP", code="03")
     beat.responsible_officer = None
     beat.save()
-    # Addresses that no past call points at (the others are protected, as they should be).
-    Address.objects.unscoped(WHY).filter(
-        station__code="HTX", beat__code="02", calls=None, incidents=None
-    ).delete()
+    # Addresses that no past call points at and nobody lives or works at (the others are
+    # protected, as they should be); an empty flat's house record goes with it.
+    gaps = Address.objects.unscoped(WHY).filter(station__code="HTX", beat__code="02")
+    for model in (Call, Incident, Resident, Organisation, Visit, Dispute):
+        gaps = gaps.exclude(Exists(model.objects.unscoped(WHY).filter(address=OuterRef("pk"))))
+    empty = list(gaps.values_list("pk", flat=True))
+    House.objects.unscoped(WHY).filter(address__in=empty).delete()
+    Address.objects.unscoped(WHY).filter(pk__in=empty).delete()
     case = User.objects.get(username="case")
     case.groups.clear()
 
