@@ -8,11 +8,6 @@ under `DATA_DIR/imports/` with a random token that only this session knows; step
 
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import secrets
-import time
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +23,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fengqiao.core.access import get_for_user_or_404
+from fengqiao.core.tabular import UploadStore
 from fengqiao.organisation.models import Station
 
 from . import importing
@@ -36,7 +32,6 @@ PENDING = "intake_import_pending"  # session: token → what was uploaded, by wh
 DONE = "intake_import_done"  # session: the result to show once after a redirect
 PENDING_SECONDS = 3600
 PENDING_PER_SESSION = 3
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
 
 
 class UploadForm(forms.Form):
@@ -152,58 +147,15 @@ def _directory() -> Path:
     return Path(settings.DATA_DIR) / "imports"
 
 
+UPLOADS = UploadStore(PENDING, _directory, seconds=PENDING_SECONDS, per_session=PENDING_PER_SESSION)
+
+
 def _keep(request: HttpRequest, data: bytes, filename: str, station: Station) -> str:
     """Keep the checked file under a random token that only this session knows."""
-    directory = _directory()
-    directory.mkdir(parents=True, exist_ok=True, mode=0o700)
-    _sweep(directory)
-    token = secrets.token_urlsafe(24)
-    descriptor = os.open(directory / f"{token}.upload", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "wb") as out:
-        out.write(data)
-    pending: dict[str, Any] = dict(request.session.get(PENDING, {}))
-    pending[token] = {
-        "name": filename, "station": station.pk, "user": request.user.pk,
-        "sha256": hashlib.sha256(data).hexdigest(), "at": time.time(),
-    }
-    for old in sorted(pending, key=lambda key: pending[key]["at"])[:-PENDING_PER_SESSION]:
-        pending.pop(old)
-        (directory / f"{old}.upload").unlink(missing_ok=True)
-    request.session[PENDING] = pending
-    return token
+    return UPLOADS.keep(request, data, {"name": filename, "station": station.pk})
 
 
 def _take(request: HttpRequest, token: str) -> tuple[bytes, dict[str, Any]] | None:
     """The kept file and what was said of it, removed from the session and the disk; None
     for an unknown, foreign, expired or altered one."""
-    if not _TOKEN.match(token):
-        return None
-    pending: dict[str, Any] = dict(request.session.get(PENDING, {}))
-    meta = pending.pop(token, None)
-    request.session[PENDING] = pending
-    path = _directory() / f"{token}.upload"
-    try:
-        data = path.read_bytes() if meta is not None else None
-    except FileNotFoundError:
-        data = None
-    finally:
-        if meta is not None:
-            path.unlink(missing_ok=True)
-    if meta is None or data is None:
-        return None
-    if meta.get("user") != request.user.pk or time.time() - meta.get("at", 0) > PENDING_SECONDS:
-        return None
-    if hashlib.sha256(data).hexdigest() != meta.get("sha256"):
-        return None
-    return data, meta
-
-
-def _sweep(directory: Path) -> None:
-    """Remove files of previews nobody confirmed."""
-    limit = time.time() - PENDING_SECONDS
-    for path in directory.glob("*.upload"):
-        try:
-            if path.stat().st_mtime < limit:
-                path.unlink(missing_ok=True)
-        except FileNotFoundError:
-            continue
+    return UPLOADS.take(request, token)

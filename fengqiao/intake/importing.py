@@ -4,9 +4,9 @@ Two parts in one module, the first of which never touches the database (it is te
 without stations or calls; Django serves it only for translating its messages):
 
 - **Reading and checking rows**: `parse_file(data, filename, now=...)` turns
-  the bytes of a file into rows. It tells CSV from XLSX by content (an XLSX file is a zip
-  archive) and name, decodes CSV as UTF-8 with or without a BOM, else UTF-16 with a BOM,
-  else GB18030 (what Chinese Excel writes), accepts Chinese or English headers, sources by
+  the bytes of a file into rows. The file itself is read by `fengqiao.core.tabular` (CSV
+  or XLSX, UTF-8, UTF-16 or GB18030, shared with the import of basic records); this module
+  accepts Chinese or English headers, sources by
   code or Chinese label and times in the forms people type or Excel stores, read as
   Asia/Shanghai. Each problem names the row as the user sees it in the file (the header is
   row 1, the first data row is row 2), the column as headed in the file, and what is wrong.
@@ -23,18 +23,14 @@ without stations or calls; Django serves it only for translating its messages):
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import itertools
 import logging
 import re
 import unicodedata
-import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -43,6 +39,8 @@ from django.utils.translation import gettext as _
 
 from fengqiao.audit.models import AuditEntry
 from fengqiao.audit.services import record
+from fengqiao.core import tabular
+from fengqiao.core.tabular import SHANGHAI, FileError, Problem, blank, cell_text, header_key
 from fengqiao.organisation.models import Beat, Station
 
 from . import services
@@ -57,12 +55,9 @@ logger = logging.getLogger(__name__)
 # wait (busy_timeout) before they give up. Larger batches: split the file.
 MAX_ROWS = 1000
 MAX_BYTES = 10 * 1024 * 1024
-# An XLSX file is a zip archive; refuse one that would unpack to more than this (zip bombs).
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # A received time further ahead than this is a clock or typing error.
 FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 EARLIEST_YEAR = 2000
-SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 # -- columns and sources ------------------------------------------------------------------------
 
@@ -105,12 +100,7 @@ SOURCE_NAMES: dict[str, tuple[str, ...]] = {
 SOURCE_LABELS_ZH = {code: names[0] for code, names in SOURCE_NAMES.items()}
 
 
-def _key(text: str) -> str:
-    """A header or name as compared: width-folded, lower case, without spaces, underscores,
-    hyphens, asterisks and parenthesised remarks such as （必填）."""
-    folded = unicodedata.normalize("NFKC", text).lower()
-    folded = re.sub(r"\([^)]*\)", "", folded)
-    return re.sub(r"[\s_\-*]", "", folded)
+_key = header_key
 
 
 _HEADER_KEYS: dict[str, str] = {}
@@ -130,25 +120,6 @@ def column_title(name: str) -> str:
 
 
 # -- results of reading -------------------------------------------------------------------------
-
-
-class FileError(Exception):
-    """The file as a whole cannot be read (not a row's fault): too big, unreadable, empty."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong (or worth a look) in one row: row number as in the file, the column
-    as headed in the file, the field it fills, and the message."""
-
-    row: int
-    column: str
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.column}: " if self.column else ""
-        return f"row {self.row}: {where}{self.message}"
 
 
 @dataclass
@@ -184,114 +155,13 @@ class ParsedFile:
 
 # -- reading bytes into a table -------------------------------------------------------------------
 
-_ZIP_MAGIC = b"PK\x03\x04"
-_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the old binary .xls format
 
-
-def detect_kind(data: bytes, filename: str) -> str:
-    """'xlsx' or 'csv', by content first and by name second; FileError for anything else."""
-    name = filename.lower()
-    if data.startswith(_ZIP_MAGIC):
-        return "xlsx"
-    if data.startswith(_OLE_MAGIC) or name.endswith(".xls"):
-        raise FileError(_("This is an old Excel (.xls) file. Save it as .xlsx or as CSV and upload it again."))
-    if name.endswith((".xlsx", ".xlsm")):
-        raise FileError(_("The file is named .xlsx but is not an Excel workbook."))
-    return "csv"
-
-
-def decode_csv(data: bytes) -> tuple[str, str]:
-    """The text of a CSV file and the encoding it was in."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return _decode(data[3:], "utf-8"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return _decode(data, "utf-16"), "utf-16"
-    if b"\x00" in data:
-        raise FileError(_("The file is not a CSV text file or an XLSX workbook."))
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030"), "gb18030"
-    except UnicodeDecodeError:
-        raise FileError(_("The CSV file is neither UTF-8 nor GB18030 (GBK) text. Save it as “CSV UTF-8” and upload it again.")) from None
-
-
-def _decode(data: bytes, encoding: str) -> str:
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError:
-        raise FileError(_("The CSV file is not valid %(encoding)s text.") % {"encoding": encoding.upper()}) from None
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, list[Any]]]:
-    """(row number, cells) of a CSV text; a row is a record, as Excel shows it."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = max((",", "\t", ";"), key=first_line.count) if first_line else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    number = 0
-    try:
-        for cells in reader:
-            number += 1
-            yield number, cells
-    except csv.Error as error:
-        raise FileError(_("Row %(row)s cannot be read as CSV: %(error)s") % {"row": number + 1, "error": error}) from None
-
-
-def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[Any]]]:
-    """(row number, cell values) of the first sheet of a workbook; dates come as datetimes."""
-    import openpyxl  # only XLSX files need it
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(member.file_size for member in archive.infolist())
-    except zipfile.BadZipFile:
-        raise FileError(_("The file looks like an XLSX workbook but cannot be opened.")) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise FileError(_("The workbook is too large once unpacked; split it into smaller files."))
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as error:  # openpyxl raises many kinds for a broken file
-        raise FileError(_("The XLSX workbook cannot be opened: %(error)s") % {"error": error}) from None
-    try:
-        if not workbook.worksheets:
-            raise FileError(_("The workbook has no sheet."))
-        sheet = workbook.worksheets[0]
-        for number, cells in enumerate(sheet.iter_rows(min_row=1, min_col=1, values_only=True), start=1):
-            yield number, list(cells)
-    finally:
-        workbook.close()
-
-
-def read_table(data: bytes, filename: str) -> tuple[str, str, Iterator[tuple[int, list[Any]]]]:
+def read_table(data: bytes, filename: str) -> tuple[str, str, tabular.Table]:
     """(kind, encoding, rows) of a file; rows are (number as in the file, cells)."""
-    if not data:
-        raise FileError(_("The file is empty."))
-    if len(data) > MAX_BYTES:
-        raise FileError(_("The file is larger than %(megabytes)s MB; split it into smaller files.") % {
-            "megabytes": MAX_BYTES // (1024 * 1024)})
-    kind = detect_kind(data, filename)
-    if kind == "xlsx":
-        return kind, "", _xlsx_rows(data)
-    text, encoding = decode_csv(data)
-    return kind, encoding, _csv_rows(text)
+    return tabular.read_table(data, filename, max_bytes=MAX_BYTES)
 
 
 # -- reading single values ------------------------------------------------------------------------
-
-
-def cell_text(value: Any) -> str:
-    """A cell as text: numbers without a trailing .0 (phones and ids typed into Excel)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value)
-    if isinstance(value, float) and value.is_integer() and abs(value) < 1e16:
-        return str(int(value))
-    if isinstance(value, dt.datetime):
-        return value.strftime("%Y-%m-%d %H:%M:%S")
-    return str(value).strip()
 
 
 def parse_source(value: str) -> str:
@@ -303,67 +173,9 @@ def parse_source(value: str) -> str:
     return code
 
 
-_DATE_TIME = re.compile(
-    r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*[-/.月]\s*(?P<d>\d{1,2})\s*日?"
-    r"(?:\s*T\s*|\s*)"
-    r"(?:(?P<H>\d{1,2})\s*[:时点]\s*(?P<M>\d{1,2})"
-    r"(?:\s*[:分]\s*(?P<S>\d{1,2})(?:\.(?P<f>\d{1,6}))?\s*秒?|\s*分)?)?"
-    r"\s*(?P<tz>Z|[+-]\d{2}:?\d{2})?$",
-    re.IGNORECASE,
-)
-# Excel stores a date as days since 1899-12-30; this range is 1954–2119.
-_EXCEL_SERIALS = (20000.0, 80000.0)
-
-
 def parse_time(value: Any, *, tz: dt.tzinfo = SHANGHAI) -> dt.datetime:
-    """An aware datetime for a cell; naive times are read in `tz`. ValueError says what is wrong.
-
-    Accepts 2026-11-30 08:15, 2026/11/30 8:15:00, 2026.11.30 08:15, 2026年11月30日 8时15分,
-    ISO 8601 with an offset, and Excel datetime cells (or their serial numbers).
-    """
-    if isinstance(value, dt.datetime):
-        moment = value
-    elif isinstance(value, dt.date):
-        raise ValueError(_("The time of day is missing."))
-    elif isinstance(value, dt.time):
-        raise ValueError(_("The date is missing."))
-    elif isinstance(value, int | float) and not isinstance(value, bool):
-        if not _EXCEL_SERIALS[0] <= value <= _EXCEL_SERIALS[1]:
-            raise ValueError(_("“%(value)s” is not a date and time.") % {"value": cell_text(value)})
-        moment = dt.datetime(1899, 12, 30) + dt.timedelta(days=float(value))
-        moment = moment.replace(microsecond=0)
-    else:
-        moment = _parse_time_text(str(value))
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=tz)
-    if moment.year < EARLIEST_YEAR:
-        raise ValueError(_("%(value)s is too far in the past.") % {"value": f"{moment:%Y-%m-%d}"})
-    return moment
-
-
-def _parse_time_text(text: str) -> dt.datetime:
-    folded = unicodedata.normalize("NFKC", text).strip()
-    found = _DATE_TIME.match(folded)
-    if found is None:
-        raise ValueError(_("“%(value)s” is not a date and time; write it like 2026-11-30 08:15.") % {"value": text})
-    if found["H"] is None:
-        raise ValueError(_("“%(value)s” has no time of day; write it like 2026-11-30 08:15.") % {"value": text})
-    try:
-        moment = dt.datetime(
-            int(found["y"]), int(found["m"]), int(found["d"]), int(found["H"]), int(found["M"]),
-            int(found["S"] or 0), int((found["f"] or "0").ljust(6, "0")),
-        )
-    except ValueError:
-        raise ValueError(_("“%(value)s” is not a real date and time.") % {"value": text}) from None
-    offset = found["tz"]
-    if offset:
-        if offset.upper() == "Z":
-            return moment.replace(tzinfo=dt.UTC)
-        sign = 1 if offset[0] == "+" else -1
-        digits = offset[1:].replace(":", "")
-        delta = dt.timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-        return moment.replace(tzinfo=dt.timezone(sign * delta))
-    return moment
+    """An aware datetime for a cell (see `tabular.parse_time`); nothing before 2000."""
+    return tabular.parse_time(value, tz=tz, earliest_year=EARLIEST_YEAR)
 
 
 def parse_coordinate(value: Any, low: float, high: float) -> float:
@@ -524,34 +336,8 @@ def mark_repeated_external_ids(rows: Iterable[Row], headers: dict[str, str]) -> 
 # -- the whole file ------------------------------------------------------------------------------------
 
 
-def _blank(cells: list[Any]) -> bool:
-    return all(cell_text(cell) == "" for cell in cells)
-
-
-# Rows above the header that may hold a title, as Chinese registers often do (接警登记表).
-TITLE_ROWS = 5
-
-
-def _known_columns(cells: list[Any]) -> int:
-    return sum(1 for cell in cells if _key(cell_text(cell)) in _HEADER_KEYS)
-
-
-def _find_header(table: Iterator[tuple[int, list[Any]]]) -> tuple[list[tuple[int, list[Any]]], list[tuple[int, list[Any]]]]:
-    """(title rows, [header row, data rows read while looking for it]) from the top of a table.
-
-    The header is the first row naming at least two known columns among the first few
-    rows that are not blank; failing that, the first row that is not blank.
-    """
-    leading: list[tuple[int, list[Any]]] = []
-    for number, cells in table:
-        if _blank(cells):
-            continue
-        leading.append((number, cells))
-        if _known_columns(cells) >= 2:
-            return leading[:-1], leading[-1:]
-        if len(leading) > TITLE_ROWS:
-            break
-    return [], leading
+def _find_header(table: tabular.Table) -> tuple[list[tuple[int, list[Any]]], list[tuple[int, list[Any]]]]:
+    return tabular.find_header(table, _HEADER_KEYS.__contains__)
 
 
 def parse_file(data: bytes, filename: str, *, now: dt.datetime, tz: dt.tzinfo = SHANGHAI, max_rows: int = MAX_ROWS) -> ParsedFile:
@@ -572,7 +358,7 @@ def parse_file(data: bytes, filename: str, *, now: dt.datetime, tz: dt.tzinfo = 
     ] + warnings
     rows: list[Row] = []
     for number, cells in itertools.chain(early_rows, table):
-        if _blank(cells):
+        if blank(cells):
             continue
         if len(rows) >= max_rows:
             raise FileError(_("The file has more than %(limit)s rows of calls; split it into smaller files.") % {"limit": max_rows})
@@ -593,9 +379,7 @@ def parse_file(data: bytes, filename: str, *, now: dt.datetime, tz: dt.tzinfo = 
 
 def template_csv() -> bytes:
     """The header row of an import file, in Chinese, as UTF-8 with a BOM (so Excel reads it)."""
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerow([column.label_zh for column in COLUMNS])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return tabular.template_csv([column.label_zh for column in COLUMNS])
 
 
 # == the database part: checks against the station, and recording =========================

@@ -2,6 +2,7 @@
 
     fengqiao bench address [--count 100000] [--queries 5000] [--seed 1] [--json]
     fengqiao bench intake | events | dispatch [--json]
+    fengqiao bench records [--residents 100000] [--addresses 5000] [--runs 3] [--json]
 
 Each benchmark is a module of `fengqiao.bench` (see its docstring for what a module
 offers) and becomes a subcommand here by its entry in `BENCHMARKS`. Benchmarks are run
@@ -23,6 +24,7 @@ BENCHMARKS: dict[str, str] = {
     "intake": "fengqiao.bench.intake",
     "events": "fengqiao.bench.events",
     "dispatch": "fengqiao.bench.dispatch",
+    "records": "fengqiao.bench.records",
 }
 
 
