@@ -125,6 +125,21 @@ def read_query(raw: str) -> PersonQuery:
     return PersonQuery("name", text)
 
 
+_FEW = 2000
+
+
+def _few_or_all(ids: QuerySet[Any]) -> list[Any] | QuerySet[Any]:
+    """The ids themselves when there are few, else the query for them.
+
+    A search then asks for the rows by id. Given the query instead, PostgreSQL sometimes
+    guessed that many rows match and read all 100,000 residents in name order to find
+    the few that did (half a second and more; `fengqiao bench records`). With many
+    matches that plan is the quick one, and the list would be too long to send.
+    """
+    found = list(ids[:_FEW + 1])
+    return found if len(found) <= _FEW else ids
+
+
 def phone_prefix(digits: str) -> dict[str, str]:
     """Lookups for "the phone number starts with `digits`", as a range of digit strings.
 
@@ -162,14 +177,14 @@ def search_residents(user: Any, raw: str, *, queryset: QuerySet[Resident] | None
         # The matching addresses first (a few thousand at most), then their residents by
         # index: joining every resident to its address to test the text took up to 1.5 s
         # at 100,000 residents (`fengqiao bench records`).
-        places = Address.objects.for_user(user).filter(full_text__contains=query.text).values("id")
-        found = residents.filter(address_id__in=places)
+        places = Address.objects.for_user(user).filter(full_text__contains=query.text).values_list("id", flat=True)
+        found = residents.filter(address_id__in=_few_or_all(places))
     else:
         # A name anywhere in the name cannot use an index to find it, only to read less:
         # the ids come from the narrow (station, name, id) index of current records, then
         # the rows. On PostgreSQL this took a third of the time of reading every row.
         named = Resident.objects.for_user(user).filter(merged_into__isnull=True, name__contains=query.text)
-        found = residents.filter(pk__in=named.values("pk"))
+        found = residents.filter(pk__in=_few_or_all(named.values_list("pk", flat=True)))
     record(AuditEntry.Action.SEARCHED, user=user, object_type="records.resident",
            reason=query.for_the_log, changes={"kind": query.kind, "query": query.for_the_log})
     return query, found

@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures imported from the community tests are used as parameters)
 """In Chromium: the coverage map draws the beat's households from the API with no outside
 request; 刘洋 logs a visit on a phone-sized screen; the commander opens a dispute from the
 incident page in one step and 刘洋 adds a mediation step to it."""
@@ -10,9 +11,17 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from fengqiao.community.models import Dispute, Visit
+from fengqiao.community.tests.conftest import (  # noqa: F401  (fixtures)
+    flat_501,
+    house_20,
+    quarrel,
+    visit_a,
+    wang_xiuying,
+)
 from fengqiao.core.testing import PASSWORD
 from fengqiao.intake.models import Incident
-from tests.browser.conftest import _new_context, browser, page, screenshot  # noqa: F401  (fixtures)
+
+from .conftest import _new_context, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
