@@ -754,7 +754,7 @@ class AddressBook:
         self.station_id = station_id
         self.exact: dict[str, tuple[int, int | None, str]] = {}
         short: dict[str, tuple[int, int | None, str] | None] = {}
-        rows = (Address.objects.for_stations([station_id])
+        rows = (Address.objects.for_stations([station_id]).order_by()
                 .values_list("id", "full_text", "district", "street", "beat_id").iterator(chunk_size=5000))
         for pk, full_text, district, street, beat_id in rows:
             entry = (pk, beat_id, full_text)
@@ -855,7 +855,9 @@ def _plan_residents(station_id: int, checker: RowChecker, rows: list[RowResult])
     _repeated(checker, with_number, ID_NUMBER, _("This identity number is also in row %(row)s."))
     _repeated(checker, [row for row in rows if isinstance(row.key, tuple)], "name",
               _("A person of this name at this address, without an identity number, is also in row %(row)s."))
-    scope = Resident.objects.for_stations([station_id]).filter(merged_into__isnull=True)
+    # No ordering: the model orders by station and name, which SQLite then reads the name
+    # index for (every current resident, per chunk) instead of finding each number.
+    scope = Resident.objects.for_stations([station_id]).filter(merged_into__isnull=True).order_by()
     columns = ("pk", "id_number_hash", *RESIDENT_FIELDS)
     existing: dict[Any, dict[str, Any]] = {}
     for chunk in _in_chunks({row.key for row in with_number if not row.bad}):
@@ -889,7 +891,7 @@ def _plan_houses(station_id: int, checker: RowChecker, rows: list[RowResult]) ->
     _repeated(checker, rows, "address", _("This address is also in row %(row)s: one house per address."))
     address_ids = {row.key for row in rows if row.key is not None and not row.bad}
     existing: dict[int, dict[str, Any]] = {}
-    scope = House.objects.for_stations([station_id])
+    scope = House.objects.for_stations([station_id]).order_by()
     for chunk in _in_chunks(address_ids):
         existing.update((kept["address_id"], kept) for kept in scope.filter(address_id__in=chunk).values("pk", "address_id", *HOUSE_FIELDS))
     records: dict[int, Any] = {}
@@ -910,7 +912,7 @@ def _plan_organisations(station_id: int, checker: RowChecker, rows: list[RowResu
     good = [row for row in rows if not row.bad]
     codes = {row.values["credit_code"] for row in good if row.values.get("credit_code")}
     names = {row.values.get("name") for row in good if not row.values.get("credit_code")}
-    scope = Organisation.objects.for_stations([station_id])
+    scope = Organisation.objects.for_stations([station_id]).order_by()
     columns = ("pk", *ORGANISATION_FIELDS)
     by_code: dict[str, dict[str, Any]] = {}
     for chunk in _in_chunks(codes):
@@ -1209,7 +1211,7 @@ def _update(model: type[Any], station_id: int, changes: dict[int, dict[str, Any]
     """Apply `changes` (record id → field → value) with `bulk_update`; the ids changed."""
     if not changes:
         return []
-    scope = model.objects.for_stations([station_id])
+    scope = model.objects.for_stations([station_id]).order_by()
     targets: list[Any] = []
     fields: set[str] = {"updated_at"}
     for chunk in _in_chunks(sorted(changes)):

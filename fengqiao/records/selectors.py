@@ -177,14 +177,14 @@ def search_residents(user: Any, raw: str, *, queryset: QuerySet[Resident] | None
         # The matching addresses first (a few thousand at most), then their residents by
         # index: joining every resident to its address to test the text took up to 1.5 s
         # at 100,000 residents (`fengqiao bench records`).
-        places = Address.objects.for_user(user).filter(full_text__contains=query.text).values_list("id", flat=True)
+        places = Address.objects.for_user(user).filter(full_text__contains=query.text).order_by().values_list("id", flat=True)
         found = residents.filter(address_id__in=_few_or_all(places))
     else:
         # A name anywhere in the name cannot use an index to find it, only to read less:
         # the ids come from the narrow (station, name, id) index of current records, then
         # the rows. On PostgreSQL this took a third of the time of reading every row.
         named = Resident.objects.for_user(user).filter(merged_into__isnull=True, name__contains=query.text)
-        found = residents.filter(pk__in=_few_or_all(named.values_list("pk", flat=True)))
+        found = residents.filter(pk__in=_few_or_all(named.order_by().values_list("pk", flat=True)))
     record(AuditEntry.Action.SEARCHED, user=user, object_type="records.resident",
            reason=query.for_the_log, changes={"kind": query.kind, "query": query.for_the_log})
     return query, found
