@@ -52,6 +52,14 @@ def beats_for(user: Any, station: Station) -> list[Beat]:
     return list(beats)
 
 
+def address_asked_for(request: HttpRequest, station: Station) -> Address | None:
+    """The standard address a "new …" link passed as `?address=<id>`, if the user may see it."""
+    address_id = request.GET.get("address", "")
+    if not address_id.isdigit():
+        return None
+    return selectors.addresses_for(request.user).filter(station=station, pk=int(address_id)).first()
+
+
 def record_or_404(queryset: QuerySet[Any], user: Any, pk: int, *, visible: QuerySet[Any] | None = None) -> Any:
     """The record among the user's stations and, for an auxiliary, their beat; else 404.
 

@@ -17,10 +17,11 @@ from django.utils.translation import gettext as _
 
 from fengqiao.audit.services import record_personal_view
 
-from . import filters, selectors, services
+from . import filters, services
 from .forms import HouseFilterForm, HouseForm
 from .models import House
 from .views import (
+    address_asked_for,
     beats_for,
     community_at,
     export_or_none,
@@ -123,11 +124,9 @@ def house_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _save(request, HouseForm(request.POST, station=station))
     initial: dict[str, Any] = {}
-    address_id = request.GET.get("address", "")
-    if address_id.isdigit():
-        address = selectors.addresses_for(request.user).filter(station=station, pk=int(address_id)).first()
-        if address is not None:
-            initial["address_text"] = address.full_text
+    address = address_asked_for(request, station)
+    if address is not None:
+        initial["address_text"] = address.full_text
     return _render_form(request, HouseForm(station=station, initial=initial))
 
 

@@ -25,6 +25,7 @@ from . import filters, selectors, services
 from .forms import ResidentFilterForm, ResidentForm
 from .models import Resident
 from .views import (
+    address_asked_for,
     beats_for,
     community_at,
     export_or_none,
@@ -138,15 +139,13 @@ def resident_new(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _save(request, ResidentForm(request.POST, station=station))
     initial: dict[str, Any] = {}
-    address_id = request.GET.get("address", "")
-    if address_id.isdigit():
-        address = selectors.addresses_for(request.user).filter(station=station, pk=int(address_id)).first()
-        if address is not None:
-            initial["address_text"] = address.full_text
-            house = selectors.houses_for(request.user).filter(address=address).first()
-            if house is not None and house.tenure == house.Tenure.RENTED:
-                initial["relation"] = Resident.Relation.TENANT
-                initial["registration"] = Resident.Registration.MIGRANT
+    address = address_asked_for(request, station)
+    if address is not None:
+        initial["address_text"] = address.full_text
+        house = selectors.houses_for(request.user).filter(address=address).first()
+        if house is not None and house.tenure == house.Tenure.RENTED:
+            initial["relation"] = Resident.Relation.TENANT
+            initial["registration"] = Resident.Registration.MIGRANT
     return _render_form(request, ResidentForm(station=station, initial=initial))
 
 
