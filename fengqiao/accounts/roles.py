@@ -128,13 +128,28 @@ def sync_roles() -> None:
     """Create the role groups and give each exactly the permissions of ROLE_PERMISSIONS."""
     from django.contrib.auth.models import Group, Permission
 
+    wanted = {tuple(code.split(".")) for codes in ROLE_PERMISSIONS.values() for code in codes}
+    found = {
+        (permission.content_type.app_label, permission.codename): permission
+        for permission in Permission.objects.filter(codename__in={codename for _app, codename in wanted})
+        .select_related("content_type")
+    }
+    missing = sorted(".".join(code) for code in wanted - found.keys())
+    if missing:
+        raise Permission.DoesNotExist(f"unknown permissions in ROLE_PERMISSIONS: {', '.join(missing)}")
     for role, codes in ROLE_PERMISSIONS.items():
         group, _created = Group.objects.get_or_create(name=role)
-        permissions = []
-        for code in codes:
-            app_label, codename = code.split(".")
-            permissions.append(Permission.objects.get(content_type__app_label=app_label, codename=codename))
-        group.permissions.set(permissions)
+        group.permissions.set([found[tuple(code.split("."))] for code in codes])
+
+
+def roles_in_step() -> bool:
+    """Whether every role group exists with exactly its permissions (one query)."""
+    from django.contrib.auth.models import Group
+    from django.db.models import Count
+
+    counts = dict(Group.objects.filter(name__in=ROLE_PERMISSIONS).annotate(size=Count("permissions"))
+                  .values_list("name", "size"))
+    return counts == {role: len(set(codes)) for role, codes in ROLE_PERMISSIONS.items()}
 
 
 def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:

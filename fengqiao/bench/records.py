@@ -146,6 +146,7 @@ def run_here(*, residents: int, addresses: int, queries: int, seed: int, migrate
     from django.core.management import call_command
     from django.db import connection
 
+    from fengqiao.core.dbstats import refresh_statistics
     from fengqiao.records.importing import import_records
 
     if migrate:
@@ -167,7 +168,10 @@ def run_here(*, residents: int, addresses: int, queries: int, seed: int, migrate
     _expect(again, "the import of the same file")
     if again.counts["unchanged"] != residents:
         raise RuntimeError(f"importing the same file again changed records: {again.counts}")
-    _analyse(connection)
+    # What autovacuum has done by the time anyone searches in a deployment. (Without the
+    # visibility map the first searches read every row, and autovacuum starting in the
+    # middle of the measurement made the p99 jump by hundreds of milliseconds.)
+    refresh_statistics(connection, vacuum=True)
 
     search = _search(clerk, search_queries(data, places, queries, seed))
     return {
@@ -229,19 +233,6 @@ def _station(count: int, seed: int) -> tuple[Any, Any, list[tuple[str, str]]]:
     prefix = len(generated[0].district + generated[0].street) if generated else 0
     places = [(address.full_text, address.full_text[prefix:]) for address in generated]
     return station, clerk, places
-
-
-def _analyse(connection: Any) -> None:
-    """After the bulk load, what a deployment's autovacuum (or SQLite's `PRAGMA optimize`)
-    has done by the time anyone searches: fresh planner statistics and, on PostgreSQL,
-    the visibility map that lets a search read the name index alone. (Without it the
-    first searches read every row, and autovacuum starting in the middle of the
-    measurement made its p99 jump by hundreds of milliseconds.)"""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql" and not connection.in_atomic_block:
-            cursor.execute("VACUUM ANALYZE")
-        else:
-            cursor.execute("ANALYZE")
 
 
 def _search(user: Any, queries: list[tuple[str, str]]) -> dict[str, Any]:

@@ -20,13 +20,14 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import ROLE_PERMISSIONS, sync_roles
 from fengqiao.audit.models import AuditEntry
 from fengqiao.audit.services import record
+from fengqiao.core.dbstats import refresh_statistics
 from fengqiao.intake.models import Call
 from fengqiao.organisation.models import (
     Beat,
@@ -116,6 +117,8 @@ class _Writer:
         self._addresses()
         self._history()
         self._records()
+        if self.report.created:
+            refresh_statistics(connection)  # the tables were empty a moment ago as far as the planner knows
 
     # -- bookkeeping ---------------------------------------------------------------
 

@@ -69,22 +69,25 @@ def seed_station_intake(station: Station) -> IntakeSettings:
     if existing is not None:
         return existing
     taxonomy = load_taxonomy()
-    families = {}
-    for position, family in enumerate(taxonomy.families):
-        families[family.code], _created = CategoryFamily.objects.unscoped("seeding one station").get_or_create(
-            station=station, code=family.code,
-            defaults={"label_zh": family.label_zh, "label_en": family.label_en, "position": position},
+    # In bulk, without the save signals: the settings made below are the rules' first stamp.
+    family_rows = CategoryFamily.objects.unscoped("seeding one station").filter(station=station)
+    known_families = set(family_rows.values_list("code", flat=True))
+    CategoryFamily.objects.bulk_create([
+        CategoryFamily(station=station, code=family.code, label_zh=family.label_zh, label_en=family.label_en, position=position)
+        for position, family in enumerate(taxonomy.families) if family.code not in known_families
+    ])
+    families = {family.code: family for family in family_rows}
+    category_rows = Category.objects.unscoped("seeding one station").filter(station=station)
+    known_categories = set(category_rows.values_list("code", flat=True))
+    Category.objects.bulk_create([
+        Category(
+            station=station, code=category.code, family=families[category.family], label_zh=category.label_zh,
+            label_en=category.label_en, route=category.route, priority=category.priority,
+            repeat_prone=category.repeat_prone, position=position,
         )
-    for position, category in enumerate(taxonomy.categories):
-        Category.objects.unscoped("seeding one station").get_or_create(
-            station=station, code=category.code,
-            defaults={
-                "family": families[category.family], "label_zh": category.label_zh,
-                "label_en": category.label_en, "route": category.route,
-                "priority": category.priority, "repeat_prone": category.repeat_prone,
-                "position": position,
-            },
-        )
+        for position, category in enumerate(taxonomy.categories) if category.code not in known_categories
+    ])
+    forget_station_caches(station.pk)
     return IntakeSettings.objects.create(
         station=station,
         lexicon=json.loads(read_data_file("lexicon.json")),
