@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "fengqiao.intake",
     "fengqiao.dispatch",
     "fengqiao.community",
+    "fengqiao.cases",
+    "fengqiao.transfers",
+    "fengqiao.support",
     "fengqiao.demo",
 ]
 

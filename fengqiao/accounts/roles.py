@@ -81,6 +81,19 @@ _KEEP_RECORDS = _VIEW_RECORDS + [
 ]
 _REVEAL_RECORDS = ["records.reveal_resident_identifiers"]
 
+# The loops after dispatch: cases, transfers to departments, support requests.
+_VIEW_LOOPS = [
+    "cases.view_case", "cases.view_caselog",
+    "transfers.view_transfer", "transfers.view_transferupdate",
+    "support.view_supportrequest", "support.view_supportupdate", "support.view_unit",
+]
+# The command room opens and follows them: accepts cases, transfers, asks units for help.
+_RUN_LOOPS = _VIEW_LOOPS + [
+    "cases.add_case",
+    "transfers.add_transfer", "transfers.change_transfer", "transfers.reveal_transfer_caller",
+    "support.add_supportrequest", "support.change_supportrequest",
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "leader": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + [
         "dispatch.change_supervision",
@@ -102,13 +115,21 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ] + _KEEP_RECORDS + _REVEAL_RECORDS + [
         "records.view_all_care_subjects", "records.merge_resident", "records.import_records",
         "records.view_residentmerge", "records.view_importbatch",
+    ] + _RUN_LOOPS + [
+        "cases.change_case", "cases.extend_case", "cases.assign_case",
+        "cases.view_caselimit", "cases.change_caselimit", "cases.view_casesettings", "cases.change_casesettings",
+        "transfers.view_routingrule", "transfers.add_routingrule", "transfers.change_routingrule",
+        "transfers.view_transfersettings", "transfers.change_transfersettings",
     ],
     "commander": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + ["organisation.reveal_officer_phone"]
-    + _VIEW_RECORDS + _REVEAL_RECORDS + ["community.add_dispute"],
+    + _VIEW_RECORDS + _REVEAL_RECORDS + ["community.add_dispute"] + _RUN_LOOPS + ["transfers.view_routingrule"],
     "community_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"]
-    + _KEEP_RECORDS + _REVEAL_RECORDS,
+    + _KEEP_RECORDS + _REVEAL_RECORDS + _VIEW_LOOPS,
+    # A case officer works the cases they lead or assist (the services check which).
     "case_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"]
-    + _VIEW_RECORDS + _REVEAL_RECORDS,
+    + _VIEW_RECORDS + _REVEAL_RECORDS + _VIEW_LOOPS + [
+        "cases.add_case", "cases.change_case", "support.add_supportrequest", "support.change_supportrequest",
+    ],
     # An auxiliary sees the records of their officer's beat, masked, and records visits.
     "auxiliary": ["organisation.view_beat", "organisation.view_station"] + _VIEW_RECORDS + ["community.add_visit"],
     "desk": _VIEW_ORGANISATION + _VIEW_INCIDENTS + [
@@ -117,9 +138,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "records.add_address", "records.change_address", "records.merge_resident", "records.import_records",
         "records.view_residentmerge", "records.view_importbatch",
     ],
-    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + _VIEW_RECORDS,
-    "unit": [],
-    "department": [],
+    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + _VIEW_RECORDS + _VIEW_LOOPS,
+    # Outside the station: each sees only what was sent to its own unit or department
+    # (support.selectors, transfers.selectors), never a station's other data.
+    "unit": ["support.work_supportrequest"],
+    "department": ["transfers.work_transfer"],
     "admin": [],  # administrators are superusers
 }
 
@@ -164,7 +187,8 @@ def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
     # Permissions are created by contenttypes/auth post_migrate handlers; on a partial
     # migrate (tests of single apps) some may not exist yet.
     if Permission.objects.filter(codename__in=["reveal_officer_phone", "reveal_caller_phone",
-                                               "reveal_resident_identifiers"]).count() == 3:
+                                               "reveal_resident_identifiers", "work_transfer",
+                                               "work_supportrequest"]).count() == 5:
         sync_roles()
 
 

@@ -27,6 +27,20 @@ class Step(models.TextChoices):
     FOLLOW_UP = "follow_up", _("Follow-up visit")
 
 
+class BreachStep(models.TextChoices):
+    """What a deadline breach was about: a step of the deadline table, or a deadline of the
+    loops after dispatch (cases, transfers, support requests), which keep their own clocks."""
+
+    DISPATCH = Step.DISPATCH.value, Step.DISPATCH.label
+    ACKNOWLEDGE = Step.ACKNOWLEDGE.value, Step.ACKNOWLEDGE.label
+    ARRIVE = Step.ARRIVE.value, Step.ARRIVE.label
+    FEEDBACK = Step.FEEDBACK.value, Step.FEEDBACK.label
+    FOLLOW_UP = Step.FOLLOW_UP.value, Step.FOLLOW_UP.label
+    CASE = "case", _("Case time limit")
+    TRANSFER = "transfer", _("Transfer to a department")
+    SUPPORT = "support", _("Support request")
+
+
 class Area(models.TextChoices):
     ANY = "", _("Urban or suburban")
     URBAN = clocks.URBAN, _("Urban")
@@ -198,7 +212,7 @@ class Violation(StationOwned):
     dispatch = models.ForeignKey(Dispatch, verbose_name=_("order"), on_delete=models.PROTECT, related_name="violations", null=True, blank=True)
     follow_up = models.ForeignKey("FollowUp", verbose_name=_("follow-up"), on_delete=models.PROTECT, related_name="violations", null=True, blank=True)
     officer = models.ForeignKey("organisation.Officer", verbose_name=_("officer"), on_delete=models.PROTECT, related_name="violations", null=True, blank=True)
-    step = models.CharField(_("step"), max_length=20, choices=Step.choices)
+    step = models.CharField(_("step"), max_length=20, choices=BreachStep.choices)
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     due_at = models.DateTimeField(_("was due"))
     recorded_at = models.DateTimeField(_("recorded"), db_index=True)

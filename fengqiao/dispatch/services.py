@@ -10,7 +10,7 @@ came back is the command room's again, with a deadline to dispatch it anew.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -625,20 +625,46 @@ class TickReport:
     stations: set[int] = field(default_factory=set)
 
 
+@dataclass(frozen=True)
+class LoopDeadline:
+    """A deadline of a loop after dispatch (a case, a transfer, a support request) for the
+    ticker: breached like an order's, once per level; `on_alert` runs in the same
+    transaction when the alert is first recorded (a transfer is chased, for instance)."""
+
+    subject: str
+    step: str
+    incident: Incident
+    officer: Officer | None
+    warn_at: dt.datetime | None
+    alert_at: dt.datetime | None
+    on_alert: Callable[[dt.datetime], None] | None = None
+
+
+# Each source gives the loop deadlines whose warning time has come: (now, station ids or
+# None for all) → LoopDeadline…  Apps register theirs in `AppConfig.ready`.
+LOOP_DEADLINE_SOURCES: list[Callable[[dt.datetime, list[int] | None], Iterable[LoopDeadline]]] = []
+
+
+def register_loop_deadlines(source: Callable[[dt.datetime, list[int] | None], Iterable[LoopDeadline]]) -> None:
+    if source not in LOOP_DEADLINE_SOURCES:
+        LOOP_DEADLINE_SOURCES.append(source)
+
+
 def tick(now: dt.datetime | None = None, *, station_ids: Iterable[int] | None = None) -> TickReport:
     """Raise every deadline that came due since the last tick, each once.
 
-    Orders, incidents waiting for dispatch and follow-ups are checked; a breach becomes a
-    `Violation` (warning or alert), an automatic log entry and a board event.
+    Orders, incidents waiting for dispatch, follow-ups and the registered loop deadlines
+    are checked; a breach becomes a `Violation` (warning or alert), an automatic log entry
+    and a board event.
     """
     now = now or timezone.now()
     report = TickReport()
+    ids = list(station_ids) if station_ids is not None else None
     with transaction.atomic():
         orders = Dispatch.objects.unscoped("the ticker watches every station's deadlines")
         incidents = Incident.objects.unscoped("the ticker watches every station's deadlines")
         follow_ups = FollowUp.objects.unscoped("the ticker watches every station's deadlines")
-        if station_ids is not None:
-            ids = list(station_ids)
+        if ids is not None:
             orders, incidents, follow_ups = orders.filter(station_id__in=ids), incidents.filter(station_id__in=ids), follow_ups.filter(station_id__in=ids)
         for order in orders.filter(state__in=steps.ACTIVE, warn_at__lte=now).select_related("incident", "officer"):
             _breach(report, now, subject=f"dispatch:{order.pk}", step=order.due_step, incident=order.incident, dispatch=order,
@@ -653,11 +679,21 @@ def tick(now: dt.datetime | None = None, *, station_ids: Iterable[int] | None = 
         for follow_up in follow_ups.filter(state=FollowUp.State.DUE, due_at__lte=now).select_related("incident", "officer"):
             _breach(report, now, subject=f"followup:{follow_up.pk}", step="follow_up", incident=follow_up.incident, dispatch=None,
                     officer=follow_up.officer, warn_at=follow_up.due_at, alert_at=follow_up.alert_at, follow_up=follow_up)
+        for source in LOOP_DEADLINE_SOURCES:
+            for due in source(now, ids):
+                recorded = _breach(report, now, subject=due.subject, step=due.step, incident=due.incident, dispatch=None,
+                                   officer=due.officer, warn_at=due.warn_at, alert_at=due.alert_at)
+                if clocks.ALERT in recorded and due.on_alert is not None:
+                    due.on_alert(now)
     return report
 
 
 def _breach(report: TickReport, now: dt.datetime, *, subject: str, step: str, incident: Incident, dispatch: Dispatch | None,
-            officer: Officer | None, warn_at: dt.datetime | None, alert_at: dt.datetime | None, follow_up: FollowUp | None = None) -> None:
+            officer: Officer | None, warn_at: dt.datetime | None, alert_at: dt.datetime | None,
+            follow_up: FollowUp | None = None) -> list[str]:
+    """Record the levels of this deadline that `now` has reached and were not yet recorded;
+    the levels recorded now."""
+    recorded: list[str] = []
     found = clocks.level(now, warn_at, alert_at)
     levels = [clocks.WARNING] + ([clocks.ALERT] if found == clocks.ALERT else [])
     for level in levels:
@@ -680,17 +716,19 @@ def _breach(report: TickReport, now: dt.datetime, *, subject: str, step: str, in
             at=now, automatic=True)
         events.publish(incident.station_id, "deadline", incident=incident.pk, dispatch=dispatch.pk if dispatch else None,
                        officer=officer.pk if officer else None, state=level)
+        recorded.append(level)
         report.stations.add(incident.station_id)
         if level == clocks.ALERT:
             report.alerts += 1
         else:
             report.warnings += 1
+    return recorded
 
 
 def _step_label(step: str) -> str:
-    from .models import Step
+    from .models import BreachStep
 
     try:
-        return str(Step(step).label)
+        return str(BreachStep(step).label)
     except ValueError:
         return step
