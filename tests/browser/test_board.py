@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from fengqiao.dispatch.models import FollowUp
+from fengqiao.dispatch.models import Dispatch, FollowUp
+from fengqiao.dispatch.services import do_acknowledge
 from fengqiao.dispatch.tests.conftest import he_ping, noise_incident  # noqa: F401  (fixtures)
 from fengqiao.intake.models import Incident
 from fengqiao.intake.tests.conftest import addresses_a, receive  # noqa: F401  (fixtures)
@@ -106,6 +107,11 @@ def test_a_second_commander_dispatching_the_same_incident_is_told_who_went(
         error = other.get_by_test_id("panel-error")
         expect(error).to_be_visible()
         expect(error).to_contain_text("刘洋")
+        # 刘洋 acknowledges meanwhile: 李娜's panel follows, and still tells her who went.
+        order = Dispatch.objects.for_stations([noise_incident.station_id]).get(incident=noise_incident)
+        do_acknowledge(order, user=liu_yang)
+        expect(other.get_by_test_id("panel-order").first).to_have_attribute("data-state", "acknowledged", timeout=3000)
+        expect(other.get_by_test_id("panel-error")).to_contain_text("刘洋")
     finally:
         context.close()
         _end_live_streams()

@@ -70,11 +70,39 @@
 
   document.body.addEventListener("htmx:afterSettle", function (e) {
     if (e.target && e.target.id === "board-live") { resetMarks(e.target); drawPoints(); tick(); }
-    if (e.target && e.target.id === "board-panel") { tick(); }
+    if (e.target && e.target.id === "board-panel") {
+      var note = e.target.querySelector('[data-testid="panel-error"], [data-testid="panel-message"]');
+      if (note) {
+        panelNote = { html: note.outerHTML, incident: panelIncident(), until: Date.now() + NOTE_MS };
+      } else if (panelNote && panelNote.incident === panelIncident() && Date.now() < panelNote.until) {
+        keepNote(e.target);
+      } else {
+        panelNote = null;
+      }
+      tick();
+    }
   });
+  // A refusal or confirmation in the panel ("刘洋 was already sent by …") stays readable for a
+  // while, also when a change made elsewhere refreshes the panel meanwhile.
+  var NOTE_MS = 8000, panelNote = null;
+  function keepNote(panel) {
+    var head = panel.querySelector(".dispatch-panel");
+    if (!head) { return; }
+    var holder = document.createElement("div");
+    holder.innerHTML = panelNote.html;
+    var header = head.querySelector(".panel-head");
+    head.insertBefore(holder.firstChild, header ? header.nextSibling : head.firstChild);
+  }
 
   // -- live events ---------------------------------------------------------------------------
   var pending = null, panelPending = false;
+  function refreshPanel() {
+    // Do not throw away what the commander is typing in the panel.
+    var active = document.activeElement;
+    if (panelIncident() && !(active && active.closest && active.closest("#board-panel") && active.tagName === "INPUT" && active.value)) {
+      openPanel(panelIncident(), true);
+    }
+  }
   function refreshSoon(event) {
     if (event && event.incident && String(event.incident) === panelIncident()) { panelPending = true; }
     if (pending) { return; }
@@ -83,11 +111,7 @@
       htmx.trigger(document.body, "board-changed");
       if (panelPending && panelIncident()) {
         panelPending = false;
-        // Do not throw away what the commander is typing in the panel.
-        var active = document.activeElement;
-        if (!(active && active.closest && active.closest("#board-panel") && active.tagName === "INPUT" && active.value)) {
-          openPanel(panelIncident(), true);
-        }
+        refreshPanel();
       }
     }, 120);
   }
@@ -95,7 +119,8 @@
   var connectedOnce = false;
   if (window.EventSource) {
     var source = new EventSource("/events/");
-    var kinds = ["hello", "resync", "incident", "dispatch", "officer", "followup", "deadline", "supervision", "call"];
+    var kinds = ["hello", "resync", "incident", "dispatch", "officer", "followup", "deadline", "supervision", "call",
+                 "case", "transfer", "support"];
     kinds.forEach(function (kind) {
       source.addEventListener(kind, function (message) {
         var event = null;
