@@ -8,6 +8,7 @@ See the README's configuration table for the full list.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -154,9 +155,24 @@ def _databases() -> dict[str, dict[str, object]]:
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 10,
             },
-            "TEST": {"NAME": env_str("FENGQIAO_TEST_DB_PATH", "") or None},
+            "TEST": {"NAME": env_str("FENGQIAO_TEST_DB_PATH", "") or _scratch_test_database()},
         }
     }
+
+
+def _scratch_test_database() -> str:
+    """The test database: a file of this test run, in memory-backed /dev/shm where there is one.
+
+    A file, not SQLite's shared in-memory database, so that the test suite meets SQLite as the
+    station does — WAL, readers never blocking the writer — also when a live server's request
+    threads read while another writes (the shared in-memory database locks whole tables and
+    answers "database table is locked" at once instead of waiting)."""
+    import tempfile
+
+    # Named only for a test run's lifetime on a test machine: Django creates it afresh and removes it.
+    shm = "/dev/shm"  # noqa: S108
+    folder = Path(shm) if os.access(shm, os.W_OK) else Path(tempfile.gettempdir())
+    return str(folder / f"fengqiao-test-{os.getpid()}.sqlite3")
 
 
 DATABASES = _databases()

@@ -7,6 +7,8 @@ test server fails the test, because police networks have no internet.
 from __future__ import annotations
 
 import os
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -74,6 +76,35 @@ def page(browser: Browser, live_server: object) -> Iterator[Page]:
     from fengqiao.core import events
 
     events.close_all()
+    let_requests_finish()
+    assert outside.seen == [], f"pages requested addresses outside the test server: {outside.seen}"
+    assert errors == [], f"JavaScript errors on the page: {errors}"
+
+
+def let_requests_finish(timeout: float = 5.0) -> None:
+    """Wait for the live server's requests still in flight when the browser closed (a panel's
+    lazy parts, say): the test database is emptied next, and SQLite refuses to empty a table
+    another connection is reading ("database table is locked")."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and any(
+            "process_request_thread" in thread.name for thread in threading.enumerate()):
+        time.sleep(0.05)
+
+
+@pytest.fixture
+def small_phone(browser: Browser, live_server: object) -> Iterator[Page]:
+    """A 360-pixel touch phone on the live server, held to the same rules as `page`."""
+    context, outside = _new_context(browser, live_server, viewport={"width": 360, "height": 800}, is_mobile=True,
+                                    has_touch=True)
+    phone = context.new_page()
+    errors: list[str] = []
+    phone.on("pageerror", lambda exc: errors.append(str(exc)))
+    yield phone
+    context.close()
+    from .test_phone import _end_live_streams
+
+    _end_live_streams()
+    let_requests_finish()
     assert outside.seen == [], f"pages requested addresses outside the test server: {outside.seen}"
     assert errors == [], f"JavaScript errors on the page: {errors}"
 

@@ -10,8 +10,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from fengqiao.dispatch.models import Dispatch, FollowUp
-from fengqiao.dispatch.services import do_acknowledge
+from fengqiao.dispatch.models import FollowUp
 from fengqiao.dispatch.tests.conftest import he_ping, noise_incident  # noqa: F401  (fixtures)
 from fengqiao.intake.models import Incident
 from fengqiao.intake.tests.conftest import addresses_a, receive  # noqa: F401  (fixtures)
@@ -87,7 +86,8 @@ def test_the_board_follows_an_order_from_dispatch_to_resolution(
 
 
 def test_a_second_commander_dispatching_the_same_incident_is_told_who_went(
-    page: Page, browser: Browser, live_server: object, noise_incident: Incident, zhang_wei: Any, li_na: Any,  # noqa: F811
+    page: Page, phone: Page, browser: Browser, live_server: object, noise_incident: Incident, zhang_wei: Any,  # noqa: F811
+    li_na: Any,
     liu_yang: Any, he_ping: Any,  # noqa: F811
 ) -> None:
     log_in(page, "zhangwei")
@@ -107,9 +107,10 @@ def test_a_second_commander_dispatching_the_same_incident_is_told_who_went(
         error = other.get_by_test_id("panel-error")
         expect(error).to_be_visible()
         expect(error).to_contain_text("刘洋")
-        # 刘洋 acknowledges meanwhile: 李娜's panel follows, and still tells her who went.
-        order = Dispatch.objects.for_stations([noise_incident.station_id]).get(incident=noise_incident)
-        do_acknowledge(order, user=liu_yang)
+        # 刘洋 acknowledges on his phone meanwhile: 李娜's panel follows, and still tells her who went.
+        log_in(phone, "liuyang")
+        phone.goto("/m/")
+        phone.get_by_test_id("order-card").filter(has_text=noise_incident.number).get_by_test_id("step-acknowledge").tap()
         expect(other.get_by_test_id("panel-order").first).to_have_attribute("data-state", "acknowledged", timeout=3000)
         expect(other.get_by_test_id("panel-error")).to_contain_text("刘洋")
     finally:

@@ -95,8 +95,27 @@
   }
 
   // -- live events ---------------------------------------------------------------------------
+  // A request the commander made from the panel (dispatch, cancel, resolve …) must get its
+  // answer shown: a background refresh arriving meanwhile would replace the form that asked,
+  // and htmx drops the answer of an element no longer on the page. So a user's request aborts a
+  // background refresh in flight, and refreshes wait for the user's request to finish.
+  var panelBusy = false;
+  document.body.addEventListener("htmx:beforeRequest", function (e) {
+    var panel = document.getElementById("board-panel");
+    if (!panel || e.detail.elt === panel || !panel.contains(e.detail.elt)) { return; }
+    if (e.detail.elt.closest(".loop-part") && e.detail.requestConfig.verb === "get") { return; }
+    htmx.trigger(panel, "htmx:abort");
+    panelBusy = true;
+  });
+  document.body.addEventListener("htmx:afterRequest", function (e) {
+    var panel = document.getElementById("board-panel");
+    if (!panelBusy || !panel || e.detail.elt === panel) { return; }
+    panelBusy = false;
+    if (panelPending) { panelPending = false; setTimeout(refreshPanel, 0); }
+  });
   var pending = null, panelPending = false;
   function refreshPanel() {
+    if (panelBusy) { panelPending = true; return; }
     // Do not throw away what the commander is typing in the panel.
     var active = document.activeElement;
     if (panelIncident() && !(active && active.closest && active.closest("#board-panel") && active.tagName === "INPUT" && active.value)) {
