@@ -73,6 +73,7 @@ def health(request: HttpRequest) -> Status[dict[str, Any]]:
     return Status(200, {"status": "ok", "database": vendor})
 
 
+from fengqiao.cases import api as cases_api  # noqa: E402
 from fengqiao.community import api as community_api  # noqa: E402
 from fengqiao.dispatch import api as dispatch_api  # noqa: E402
 from fengqiao.intake import api as intake_api  # noqa: E402
@@ -80,6 +81,8 @@ from fengqiao.organisation import api as organisation_api  # noqa: E402
 from fengqiao.records import api as records_api  # noqa: E402
 from fengqiao.records import import_api as records_import_api  # noqa: E402
 from fengqiao.records import merge_api as records_merge_api  # noqa: E402
+from fengqiao.support import api as support_api  # noqa: E402
+from fengqiao.transfers import api as transfers_api  # noqa: E402
 
 api.add_router("/", organisation_api.router)
 api.add_router("/", intake_api.router)
@@ -88,3 +91,6 @@ api.add_router("/", records_api.router)
 api.add_router("/", records_import_api.router)
 api.add_router("/", records_merge_api.router)
 api.add_router("/", community_api.router)
+api.add_router("/", cases_api.router)
+api.add_router("/", support_api.router)
+api.add_router("/", transfers_api.router)

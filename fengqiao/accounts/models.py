@@ -24,9 +24,10 @@ class User(AbstractUser):
         officer = getattr(self, "officer", None)
         if officer is not None:
             return officer.name
-        membership = getattr(self, "bureau_membership", None)
-        if membership is not None:
-            return membership.name
+        for related in ("bureau_membership", "department_membership", "unit_membership"):
+            membership = getattr(self, related, None)
+            if membership is not None:
+                return str(membership.name)
         return self.get_full_name() or self.get_username()
 
     @property

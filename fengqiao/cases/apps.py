@@ -9,8 +9,12 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         from fengqiao.audit.registry import register_audited
+        from fengqiao.dispatch.services import register_loop_deadlines
 
+        from .deadlines import case_deadlines
         from .models import Case, CaseLimit, CaseSettings
 
         for model in (Case, CaseLimit, CaseSettings):
             register_audited(model)
+        # Case deadlines are raised on the board like overdue orders.
+        register_loop_deadlines(case_deadlines)

@@ -12,6 +12,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.core.scoping import StationOwned
 
@@ -74,11 +75,11 @@ class Case(StationOwned):
         ADMINISTRATIVE = machine.ADMINISTRATIVE, _("Administrative")
 
     class State(models.TextChoices):
-        ACCEPTED = machine.ACCEPTED, _("Accepted")
+        ACCEPTED = machine.ACCEPTED, pgettext_lazy("case state", "Accepted")
         FILED = machine.FILED, _("Filed")
         NOT_FILED = machine.NOT_FILED, _("Not filed")
-        CLEARED = machine.CLEARED, _("Cleared")
-        CLOSED = machine.CLOSED, _("Closed")
+        CLEARED = machine.CLEARED, pgettext_lazy("case state", "Cleared")
+        CLOSED = machine.CLOSED, pgettext_lazy("case state", "Closed")
 
     class Complexity(models.TextChoices):
         SIMPLE = machine.SIMPLE, _("Simple")
@@ -101,7 +102,7 @@ class Case(StationOwned):
                                     related_name="case")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     category = models.ForeignKey("intake.Category", verbose_name=_("category"), on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(_("title"), max_length=200)
+    title = models.CharField(pgettext_lazy("case", "title"), max_length=200)
     complexity = models.CharField(_("complexity"), max_length=20, choices=Complexity.choices, default=Complexity.ORDINARY)
     state = models.CharField(_("state"), max_length=20, choices=State.choices, default=State.ACCEPTED)
     lead = models.ForeignKey("organisation.Officer", verbose_name=_("lead officer"), on_delete=models.PROTECT,
@@ -110,8 +111,8 @@ class Case(StationOwned):
                                         related_name="cases_assisted")
     assignment = models.JSONField(_("why this officer"), default=dict, blank=True)
 
-    accepted_at = models.DateTimeField(_("accepted"), db_index=True)
-    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), on_delete=models.PROTECT,
+    accepted_at = models.DateTimeField(pgettext_lazy("case", "accepted"), db_index=True)
+    accepted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("case", "accepted by"), on_delete=models.PROTECT,
                                     related_name="+", null=True, blank=True)
     filed_at = models.DateTimeField(_("filed"), null=True, blank=True)
     not_filed_reason = models.CharField(_("why not filed"), max_length=300, blank=True)

@@ -18,12 +18,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.audit.models import AuditEntry
 from fengqiao.audit.services import record
+from fengqiao.core import numbering
 from fengqiao.core.masking import mask_phone
 from fengqiao.intake.models import Incident, IncidentLog
 from fengqiao.intake.services import _log as log_on_incident
@@ -48,7 +48,6 @@ FUTURE_TOLERANCE = dt.timedelta(minutes=10)
 FOLLOW_UP_DAYS = 2
 # Dispute numbers: 纠2026-0001, a sequence per station and year.
 NUMBER_PREFIX = "纠"
-NUMBER_ATTEMPTS = 50  # each retry means another officer got a number first
 # What a caller who becomes a party is called in the ledger (data, like category names).
 CALLER_ROLE = "报警人"
 # Reopening a closed dispute is a leader's decision (DESIGN.md §2: leaders approve).
@@ -319,37 +318,16 @@ def _locked_dispute(dispute: Dispute) -> Dispute:
 
 
 def _last_sequence(station_id: int, prefix: str) -> int:
-    """The highest sequence number used so far with this prefix (0 if none)."""
-    last = (Dispute.objects.for_stations([station_id]).filter(number__startswith=prefix)
-            .annotate(size=Length("number")).order_by("-size", "-number").values_list("number", flat=True).first())
-    if last is None:
-        return 0
-    try:
-        return int(last[len(prefix):])
-    except ValueError:
-        # Someone typed a number of another shape; fall back to reading them all.
-        numbers = Dispute.objects.for_stations([station_id]).filter(number__startswith=prefix).values_list("number", flat=True)
-        return max((int(n[len(prefix):]) for n in numbers if n[len(prefix):].isdigit()), default=0)
+    return numbering.last_sequence(Dispute.objects.for_stations([station_id]), prefix)
 
 
 def _save_numbered(dispute: Dispute) -> None:
-    """Give the new dispute the station's next number of the year and insert it.
-
-    Two officers opening disputes at the same moment may both read the same last number;
-    the unique constraint refuses the second insert, which then takes the next number.
-    """
+    """Give the new dispute the station's next number of the year and insert it (see `core.numbering`)."""
     prefix = f"{NUMBER_PREFIX}{timezone.localtime(dispute.opened_at).year}-"
-    for attempt in range(NUMBER_ATTEMPTS):
-        dispute.number = f"{prefix}{_last_sequence(dispute.station_id, prefix) + 1:04d}"
-        try:
-            with transaction.atomic():
-                dispute.save(force_insert=True)
-            return
-        except IntegrityError:
-            taken = Dispute.objects.for_stations([dispute.station_id]).filter(number=dispute.number).exists()
-            if not taken or attempt == NUMBER_ATTEMPTS - 1:
-                raise
-            dispute.pk = None
+    numbering.insert_numbered(
+        dispute, lambda: f"{prefix}{_last_sequence(dispute.station_id, prefix) + 1:04d}",
+        taken=lambda number: Dispute.objects.for_stations([dispute.station_id]).filter(number=number).exists(),
+    )
 
 
 def _check_parties(station: Station, parties: list[PartyData], user: Any, errors: dict[str, list[str]]) -> list[DisputeParty]:

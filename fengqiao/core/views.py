@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 
+from fengqiao.dispatch.loops import open_loops
 from fengqiao.organisation import selectors
 from fengqiao.organisation.services import beats_feature_collection, officers_feature_collection
 
@@ -15,6 +16,10 @@ def home(request: HttpRequest) -> HttpResponse:
     """The station at a glance: its beats on the map, its teams, who is on duty now."""
     user = request.user
     stations = list(selectors.stations_for(user))
+    if not stations and hasattr(user, "department_membership"):
+        return redirect("portal:home")  # a partner department's user has no station: their page is the portal
+    if not stations and hasattr(user, "unit_membership"):
+        return redirect("unit:home")  # a specialised unit's member has no station: their page is the unit portal
     station_id = request.GET.get("station")
     station = next((s for s in stations if str(s.pk) == station_id), stations[0] if stations else None)
     context: dict[str, object] = {"stations": stations, "station": station}
@@ -38,6 +43,9 @@ def home(request: HttpRequest) -> HttpResponse:
                 for team in teams
             ],
             "on_duty_count": len(on_duty),
+            # The leaders' overview of the loops after dispatch (the board shows the same).
+            "loops": open_loops([station.pk]) if user.has_perm("cases.view_case") and user.has_perm(
+                "transfers.view_transfer") and user.has_perm("organisation.view_officer") else None,
             "officer_count": sum(len(t.members.all()) for t in teams),
         })
     return render(request, "core/home.html", context)

@@ -23,8 +23,22 @@ def run(stop: threading.Event, *, every: float = DEFAULT_EVERY) -> None:
                 log.info("deadlines: %d warnings, %d breaches", report.warnings, report.alerts)
         except DatabaseError:
             log.exception("the ticker could not read or write the database; trying again")
+        send_transfers()
         stop.wait(every)
     connection.close()
+
+
+def send_transfers() -> None:
+    """New transfers to the departments' own systems (`transfers.delivery`), retried there;
+    a failure here is logged and never stops the ticker."""
+    try:
+        from fengqiao.transfers import delivery
+
+        sent = delivery.send_due()
+        if sent.delivered or sent.failed:
+            log.info("transfers: %d delivered, %d failed sends", sent.delivered, sent.failed)
+    except Exception:
+        log.exception("transfers could not be sent to the departments; trying again at the next tick")
 
 
 def start_in_thread(*, every: float = DEFAULT_EVERY) -> tuple[threading.Thread, threading.Event]:

@@ -28,7 +28,7 @@ from fengqiao.intake.views import station_of
 from fengqiao.organisation.models import Officer
 from fengqiao.organisation.selectors import stations_for
 
-from . import selectors, services, wording
+from . import loops, selectors, services, wording
 from .models import Dispatch
 from .phone_views import clean_extra
 
@@ -88,7 +88,7 @@ def _live_context(request: HttpRequest, station: Any) -> dict[str, Any]:
     }
     return {
         "station": station, "board": data, "columns": columns, "officer_groups": groups,
-        "points": points, "now": timezone.now(),
+        "points": points, "now": timezone.now(), "loops": loops.open_loops([station.pk]),
     }
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.core.scoping import StationOwned
 
@@ -50,8 +51,8 @@ class UnitMember(models.Model):
 
     user = models.OneToOneField(settings.AUTH_USER_MODEL, verbose_name=_("user account"), on_delete=models.PROTECT,
                                 related_name="unit_membership")
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="members")
-    name = models.CharField(_("name"), max_length=50)
+    unit = models.ForeignKey(Unit, verbose_name=pgettext_lazy("specialised unit", "unit"), on_delete=models.PROTECT, related_name="members")
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     badge_number = models.CharField(_("badge number"), max_length=20, blank=True)
 
     class Meta:
@@ -67,7 +68,7 @@ class SupportRequest(StationOwned):
 
     class State(models.TextChoices):
         REQUESTED = machine.REQUESTED, _("Requested, not yet accepted")
-        ACCEPTED = machine.ACCEPTED, _("Accepted")
+        ACCEPTED = machine.ACCEPTED, pgettext_lazy("support state", "Accepted")
         IN_PROGRESS = machine.IN_PROGRESS, _("In progress")
         COMPLETED = machine.COMPLETED, _("Completed")
         DECLINED = machine.DECLINED, _("Declined by the unit")
@@ -93,9 +94,9 @@ class SupportRequest(StationOwned):
     number = models.CharField(_("request number"), max_length=40)
     incident = models.ForeignKey("intake.Incident", verbose_name=_("incident"), on_delete=models.PROTECT,
                                  related_name="support_requests")
-    case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT, related_name="support_requests",
+    case = models.ForeignKey("cases.Case", verbose_name=pgettext_lazy("record kind", "case"), on_delete=models.PROTECT, related_name="support_requests",
                              null=True, blank=True)
-    unit = models.ForeignKey(Unit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="requests")
+    unit = models.ForeignKey(Unit, verbose_name=pgettext_lazy("specialised unit", "unit"), on_delete=models.PROTECT, related_name="requests")
     need = models.CharField(_("what is needed"), max_length=20, choices=Need.choices)
     details = models.TextField(_("details"))
     people = models.PositiveSmallIntegerField(_("how many people"), default=1)
@@ -108,10 +109,10 @@ class SupportRequest(StationOwned):
     requested_at = models.DateTimeField(_("requested"), db_index=True)
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("requested by"), on_delete=models.PROTECT,
                                      related_name="+", null=True, blank=True)
-    accepted_by = models.ForeignKey(UnitMember, verbose_name=_("accepted by"), on_delete=models.PROTECT,
+    accepted_by = models.ForeignKey(UnitMember, verbose_name=pgettext_lazy("support", "accepted by"), on_delete=models.PROTECT,
                                     related_name="accepted_requests", null=True, blank=True)
-    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
-    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    accepted_at = models.DateTimeField(pgettext_lazy("support", "accepted"), null=True, blank=True)
+    started_at = models.DateTimeField(pgettext_lazy("support", "started"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed"), null=True, blank=True)
     report = models.TextField(_("completion report"), blank=True)
     declined_at = models.DateTimeField(_("declined"), null=True, blank=True)

@@ -9,7 +9,9 @@ class TransfersConfig(AppConfig):
 
     def ready(self) -> None:
         from fengqiao.audit.registry import register_audited
+        from fengqiao.dispatch.services import register_loop_deadlines
 
+        from .deadlines import transfer_deadlines
         from .models import (
             DepartmentEndpoint,
             DepartmentMember,
@@ -22,3 +24,6 @@ class TransfersConfig(AppConfig):
         register_audited(DepartmentEndpoint, secret=("token",))
         for model in (RoutingRule, TransferSettings, DepartmentMember):
             register_audited(model)
+        # Receipt, result and confirmation deadlines are raised on the board; a department's
+        # passed deadline is chased by the system.
+        register_loop_deadlines(transfer_deadlines)

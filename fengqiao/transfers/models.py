@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fengqiao.core.scoping import StationOwned
 
@@ -27,7 +28,7 @@ class DepartmentMember(models.Model):
                                 related_name="department_membership")
     department = models.ForeignKey("organisation.Department", verbose_name=_("department"), on_delete=models.PROTECT,
                                    related_name="members")
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     title = models.CharField(_("title"), max_length=50, blank=True)
 
     class Meta:
@@ -114,7 +115,7 @@ class Transfer(StationOwned):
 
     class State(models.TextChoices):
         PUSHED = machine.PUSHED, _("Sent, not yet received")
-        RECEIVED = machine.RECEIVED, _("Received")
+        RECEIVED = machine.RECEIVED, pgettext_lazy("transfer state", "Received")
         IN_PROGRESS = machine.IN_PROGRESS, _("In progress")
         RESULT = machine.RESULT, _("Result reported")
         CONFIRMED = machine.CONFIRMED, _("Confirmed with the caller")
@@ -124,7 +125,7 @@ class Transfer(StationOwned):
     class DueStep(models.TextChoices):
         NONE = "", _("None")
         RECEIPT = machine.STEP_RECEIPT, _("Receipt")
-        RESULT = machine.STEP_RESULT, _("Result")
+        RESULT = machine.STEP_RESULT, pgettext_lazy("transfer step", "Result")
         CONFIRM = machine.STEP_CONFIRM, _("Call to the caller")
 
     station = models.ForeignKey("organisation.Station", verbose_name=_("station"), on_delete=models.PROTECT, related_name="+")
@@ -145,11 +146,11 @@ class Transfer(StationOwned):
     pushed_at = models.DateTimeField(_("sent"), db_index=True)
     pushed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.PROTECT,
                                   related_name="+", null=True, blank=True)
-    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    received_at = models.DateTimeField(pgettext_lazy("transfer", "received"), null=True, blank=True)
     received_by = models.CharField(_("received by"), max_length=50, blank=True)
     started_at = models.DateTimeField(_("work started"), null=True, blank=True)
     reported_at = models.DateTimeField(_("result reported"), null=True, blank=True)
-    result = models.TextField(_("result"), blank=True)
+    result = models.TextField(pgettext_lazy("transfer", "result"), blank=True)
     returned_at = models.DateTimeField(_("returned"), null=True, blank=True)
     return_reason = models.CharField(_("why not theirs"), max_length=300, blank=True)
     confirmed_at = models.DateTimeField(_("confirmed with the caller"), null=True, blank=True)

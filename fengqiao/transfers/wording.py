@@ -1,0 +1,64 @@
+"""How a transfer's moves and clock read on the pages, in the API and in the logs, in the
+user's language."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Each move as a verb in "cannot be …" and as a line of the timeline.
+ACTION_LABELS = {
+    "push": gettext_lazy("Sent to the department"),
+    "receive": gettext_lazy("Receipt confirmed"),
+    "start": gettext_lazy("Work started"),
+    "extend": gettext_lazy("More time asked"),
+    "report": gettext_lazy("Result reported"),
+    "return": gettext_lazy("Returned: not ours"),
+    "note": gettext_lazy("Note"),
+    "chase": gettext_lazy("Chased"),
+    "confirm": gettext_lazy("Confirmed with the caller"),
+    "redo": gettext_lazy("Sent back: the caller is dissatisfied"),
+    "withdraw": gettext_lazy("Withdrawn"),
+}
+
+ACTOR_LABELS = {
+    "department": gettext_lazy("Department"),
+    "station": gettext_lazy("Command room"),
+    "system": gettext_lazy("System"),
+}
+
+
+def action_label(action: str) -> str:
+    label = ACTION_LABELS.get(action)
+    return str(label) if label is not None else action
+
+
+def actor_label(actor: str) -> str:
+    label = ACTOR_LABELS.get(actor)
+    return str(label) if label is not None else actor
+
+
+def span(delta: dt.timedelta) -> str:
+    """A duration in days and hours (hours and minutes under a day)."""
+    seconds = abs(int(delta.total_seconds()))
+    days, rest = divmod(seconds, 86_400)
+    hours, rest = divmod(rest, 3_600)
+    if days:
+        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
+    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest // 60}
+
+
+def time_left(due_at: dt.datetime | None, now: dt.datetime) -> str:
+    """"2 d 3 h left" or "1 d 4 h overdue"; empty without a deadline."""
+    if due_at is None:
+        return ""
+    if due_at >= now:
+        return _("%(span)s left") % {"span": span(due_at - now)}
+    return _("%(span)s overdue") % {"span": span(now - due_at)}
+
+
+def moment(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value is not None else ""
