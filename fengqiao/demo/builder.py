@@ -7,14 +7,16 @@ in keeps its state. Gaps (an officer without an account, a beat without its resp
 officer, a user outside its role group) are filled. A year of past calls
 (`history_writer.py`) is written only for a station that has no calls at all, and its
 basic records and community work (`records_writer.py`) only for a station that has no
-residents.
+residents. The loops after dispatch — cases, transfers to departments, support requests
+(`loops_writer.py`) — are written only for a station that has none of them; the settings
+they run on (time limits, routing rules) are filled in where missing.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -27,6 +29,7 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import ROLE_PERMISSIONS, sync_roles
 from fengqiao.audit.models import AuditEntry
 from fengqiao.audit.services import record
+from fengqiao.cases.models import Case
 from fengqiao.core.dbstats import refresh_statistics
 from fengqiao.intake.models import Call
 from fengqiao.organisation.models import (
@@ -39,9 +42,12 @@ from fengqiao.organisation.models import (
     Team,
 )
 from fengqiao.records.models import Address, Resident
+from fengqiao.support.models import SupportRequest, Unit, UnitMember
+from fengqiao.transfers.models import DepartmentMember, Transfer
 
 from .history import DEFAULT_DAYS
 from .history_writer import write_history
+from .loops_writer import ensure_settings, write_loops
 from .plan import DEFAULT_SEED, AddressPlan, DemoPlan, OfficerPlan, StaffPlan, plan_demo
 from .records_writer import write_records
 
@@ -108,6 +114,7 @@ class _Writer:
         self.groups = {group.name: group for group in Group.objects.filter(name__in=ROLE_PERMISSIONS)}
         bureau = self._bureau()
         self._departments()
+        self._units(bureau)
         self._stations(bureau)
         self._teams()
         self._beats()
@@ -117,6 +124,7 @@ class _Writer:
         self._addresses()
         self._history()
         self._records()
+        self._loops()
         if self.report.created:
             refresh_statistics(connection)  # the tables were empty a moment ago as far as the planner knows
 
@@ -172,6 +180,15 @@ class _Writer:
                 defaults={"name": department.name, "kind": department.kind, "phone": department.phone},
             )
             self._count("departments", created)
+
+    def _units(self, bureau: Bureau) -> None:
+        for plan in self.plan.units:
+            _unit, created = Unit.objects.get_or_create(
+                code=plan.code,
+                defaults={"bureau": bureau, "kind": plan.kind, "name": plan.name, "phone": plan.phone,
+                          "response_minutes": plan.response_minutes},
+            )
+            self._count("units", created)
 
     def _stations(self, bureau: Bureau) -> None:
         for plan in self.plan.stations:
@@ -311,6 +328,18 @@ class _Writer:
                     user=user, defaults={"bureau": bureau, "name": plan.name, "title": plan.title}
                 )
                 self._count("bureau members", created)
+            if plan.department_code is not None:
+                _, created = DepartmentMember.objects.get_or_create(
+                    user=user, defaults={"department": Department.objects.get(code=plan.department_code),
+                                         "name": plan.name, "title": plan.title},
+                )
+                self._count("department members", created)
+            if plan.unit_code is not None:
+                _, created = UnitMember.objects.get_or_create(
+                    user=user, defaults={"unit": Unit.objects.get(code=plan.unit_code), "name": plan.name,
+                                         "badge_number": plan.badge},
+                )
+                self._count("unit members", created)
 
     def _staff_user(self, plan: StaffPlan) -> User:
         user = User.objects.filter(username=plan.username).first()
@@ -407,6 +436,26 @@ class _Writer:
                 self.report.existing["residents"] += existing
                 continue
             self.report.created.update(write_records(station, plan=self.plan))
+
+    def _loops(self) -> None:
+        """Cases, transfers and support requests that agree with the incidents the stations hold,
+        as they stand at midnight today, for each station that has none of them (a station people
+        have worked in keeps what it has). The settings they run on are filled in where missing.
+        One summary audit row each (loops_writer)."""
+        end = timezone.make_aware(datetime.combine(timezone.localdate(), time()))
+        for station in self.stations.values():
+            created, found = ensure_settings(station)
+            self.report.created.update(created)
+            self.report.existing.update(found)
+            existing = Counter({
+                "cases": Case.objects.for_stations([station.pk]).count(),
+                "transfers": Transfer.objects.for_stations([station.pk]).count(),
+                "support requests": SupportRequest.objects.for_stations([station.pk]).count(),
+            })
+            if existing.total():
+                self.report.existing.update(existing)
+                continue
+            self.report.created.update(write_loops(station, plan=self.plan, end=end))
 
 
 def _full_text(plan: AddressPlan) -> str:

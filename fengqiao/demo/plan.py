@@ -67,6 +67,24 @@ DEPARTMENTS: tuple[tuple[str, str, str], ...] = (
     ("NA-HTXJD", "海棠溪街道办事处", "street_office"),
 )
 
+# The department whose demo account (`department`) works the noise complaints of 南坪.
+DEMO_DEPARTMENT = "NA-CGJ"
+
+# The sub-bureau's specialised units (警种): code, name, support.Unit.Kind, minutes to
+# accept a request, members. The first member of 刑侦大队 is the demo account `unit`.
+UNITS: tuple[tuple[str, str, str, int, int], ...] = (
+    ("NA-XZ", "刑侦大队", "criminal_investigation", 30, 4),
+    ("NA-WA", "网安大队", "cyber", 60, 3),
+    ("NA-JXJ", "交巡警大队", "traffic", 20, 3),
+    ("NA-TJ", "特警支队", "special", 15, 3),
+    ("NA-JS", "刑事科学技术室", "forensics", 45, 2),
+)
+DEMO_UNIT = "NA-XZ"
+UNIT_TITLES = {
+    "criminal_investigation": "刑侦民警", "cyber": "网安民警", "traffic": "交巡警", "special": "特警",
+    "forensics": "技术民警",
+}
+
 
 @dataclass(frozen=True)
 class StationSpec:
@@ -169,6 +187,15 @@ class DepartmentPlan:
 
 
 @dataclass(frozen=True)
+class UnitPlan:
+    code: str
+    name: str
+    kind: str
+    phone: str
+    response_minutes: int
+
+
+@dataclass(frozen=True)
 class StationPlan:
     code: str
     name: str
@@ -229,6 +256,9 @@ class StaffPlan:
     is_staff: bool = False
     is_superuser: bool = False
     bureau_code: str | None = None
+    department_code: str | None = None  # a member of this partner department
+    unit_code: str | None = None  # a member of this specialised unit
+    badge: str = ""  # a unit member's badge number
 
 
 @dataclass(frozen=True)
@@ -256,6 +286,7 @@ class DemoAccount:
     role: str
     name: str
     station_code: str  # "" for accounts that are not one station's
+    organisation: str = ""  # the department or unit of an account outside the stations
 
 
 @dataclass(frozen=True)
@@ -270,6 +301,7 @@ class DemoPlan:
     staff: tuple[StaffPlan, ...]
     addresses: tuple[AddressPlan, ...]
     accounts: tuple[DemoAccount, ...]
+    units: tuple[UnitPlan, ...] = ()
 
 
 @dataclass
@@ -328,12 +360,19 @@ def plan_demo(seed: int = DEFAULT_SEED) -> DemoPlan:
             _plan_addresses(spec, station_beats, random.Random(f"{seed}:{spec.code}:addresses"))
         )
 
-    staff = (
+    staff: tuple[StaffPlan, ...] = (
         StaffPlan(username="admin", name="系统管理员", title="系统管理员", role="admin",
                   is_staff=True, is_superuser=True),
         StaffPlan(username="bureau", name=people.name(), title="分局指挥中心民警", role="bureau",
                   bureau_code=BUREAU_CODE),
+        StaffPlan(username="department", name=people.name(), title="城管执法队员", role="department",
+                  department_code=DEMO_DEPARTMENT),
     )
+    units = tuple(
+        UnitPlan(code=code, name=name, kind=kind, phone=_department_phone(code, rng), response_minutes=minutes)
+        for code, name, kind, minutes, _members in UNITS
+    )
+    staff += _unit_members(people)
     return DemoPlan(
         seed=seed,
         bureau=BureauPlan(code=BUREAU_CODE, name=BUREAU_NAME),
@@ -344,8 +383,27 @@ def plan_demo(seed: int = DEFAULT_SEED) -> DemoPlan:
         officers=tuple(officers),
         staff=staff,
         addresses=tuple(addresses),
-        accounts=_demo_accounts(officers, staff),
+        accounts=_demo_accounts(officers, staff, departments, units),
+        units=units,
     )
+
+
+def unit_badge(unit_number: int, sequence: int) -> str:
+    """Six digits in a range of their own (59…), apart from the stations' 50… and 58…"""
+    return f"59{unit_number}{sequence:03d}"
+
+
+def _unit_members(people: _People) -> tuple[StaffPlan, ...]:
+    """The members of each unit: police officers of the sub-bureau who log in with their badge
+    number, except the first of 刑侦大队, the demo account `unit`."""
+    members = []
+    for number, (code, _name, kind, _minutes, count) in enumerate(UNITS, start=1):
+        for sequence in range(1, count + 1):
+            badge = unit_badge(number, sequence)
+            username = "unit" if code == DEMO_UNIT and sequence == 1 else badge
+            members.append(StaffPlan(username=username, name=people.name(), title=UNIT_TITLES[kind], role="unit",
+                                     unit_code=code, badge=badge))
+    return tuple(members)
 
 
 def _department_phone(code: str, rng: random.Random) -> str:
@@ -643,17 +701,25 @@ def _compound(beat: BeatPlan, road: str, number: int, budget: int, rng: random.R
     return places
 
 
-def _demo_accounts(officers: Sequence[OfficerPlan], staff: Sequence[StaffPlan]) -> tuple[DemoAccount, ...]:
+def _demo_accounts(
+    officers: Sequence[OfficerPlan], staff: Sequence[StaffPlan], departments: Sequence[DepartmentPlan],
+    units: Sequence[UnitPlan],
+) -> tuple[DemoAccount, ...]:
     titles = {
         "admin": "系统管理员", "leader": "所长", "commander": "指挥室值班员",
         "community": "社区民警", "case": "办案民警", "auxiliary": "辅警", "desk": "内勤",
-        "bureau": "分局民警", "commander2": "指挥室值班员",
+        "bureau": "分局民警", "commander2": "指挥室值班员", "department": "城管执法队员", "unit": "刑侦大队民警",
     }
+    organisations = {department.code: department.name for department in departments}
+    organisations.update((unit.code, unit.name) for unit in units)
     by_username: dict[str, DemoAccount] = {}
     for person in staff:
+        if person.username not in titles:
+            continue
         by_username[person.username] = DemoAccount(
             username=person.username, title=titles[person.username], role=person.role,
             name=person.name, station_code="",
+            organisation=organisations.get(person.department_code or person.unit_code or "", ""),
         )
     for officer in officers:
         if officer.username in titles:

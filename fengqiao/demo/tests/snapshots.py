@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from fengqiao.accounts.models import User
+from fengqiao.cases.models import Case, CaseLog
 from fengqiao.dispatch.models import Dispatch, Feedback, FollowUp, Supervision, Violation
 from fengqiao.intake.models import Call, Incident, IncidentCounter, IncidentLog
 from fengqiao.organisation.models import (
@@ -17,6 +18,8 @@ from fengqiao.organisation.models import (
     Team,
 )
 from fengqiao.records.models import Address
+from fengqiao.support.models import SupportRequest, Unit, UnitMember
+from fengqiao.transfers.models import DepartmentMember, Transfer, TransferUpdate
 
 WHY = "tests compare whole demo builds"
 
@@ -112,6 +115,43 @@ def demo_snapshot() -> dict[str, list[Any]]:
             Supervision.objects.unscoped(WHY).order_by("incident__number", "opened_at").values_list(
                 "incident__number", "officer__badge_number", "state", "reason", "opened_at", "closed_at",
                 "closed_by__username", "conclusion",
+            )
+        ),
+        "units": list(Unit.objects.order_by("code").values_list("code", "name", "kind", "bureau__code", "phone",
+                                                               "response_minutes")),
+        "unit members": list(UnitMember.objects.order_by("badge_number").values_list(
+            "badge_number", "user__username", "unit__code", "name")),
+        "department members": list(DepartmentMember.objects.order_by("user__username").values_list(
+            "user__username", "department__code", "name", "title")),
+        "cases": list(
+            Case.objects.unscoped(WHY).order_by("station__code", "number").values_list(
+                "station__code", "number", "incident__number", "kind", "category__code", "title", "complexity", "state",
+                "lead__badge_number", "accepted_at", "accepted_by__username", "filed_at", "cleared_at", "cleared_how",
+                "closed_at", "stage", "due_at", "extensions",
+            )
+        ),
+        "case log": list(
+            CaseLog.objects.unscoped(WHY).order_by("case__station__code", "case__number", "at", "action").values_list(
+                "case__station__code", "case__number", "at", "action", "text", "author__username",
+            )
+        ),
+        "transfers": list(
+            Transfer.objects.unscoped(WHY).order_by("station__code", "number").values_list(
+                "station__code", "number", "incident__number", "department__code", "state", "pushed_at", "received_at",
+                "reported_at", "result", "returned_at", "confirmed_at", "caller_answer", "result_due", "due_step", "due_at",
+                "extensions", "chases",
+            )
+        ),
+        "transfer updates": list(
+            TransferUpdate.objects.unscoped(WHY).order_by("station__code", "transfer__number", "at", "action").values_list(
+                "station__code", "transfer__number", "at", "action", "state_after", "notes", "actor", "author__username",
+                "author_name", "via", "new_deadline",
+            )
+        ),
+        "support requests": list(
+            SupportRequest.objects.unscoped(WHY).order_by("station__code", "number").values_list(
+                "station__code", "number", "incident__number", "case__number", "unit__code", "need", "state",
+                "requested_at", "needed_by", "accepted_by__badge_number", "completed_at", "due_step", "due_at",
             )
         ),
         # The subject names a database id: compared by what it hangs on instead.

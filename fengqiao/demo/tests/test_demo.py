@@ -22,6 +22,8 @@ from fengqiao.demo.tests.snapshots import demo_snapshot
 from fengqiao.intake.models import Call, Incident
 from fengqiao.organisation.models import Beat, BureauMember, Department, Officer, Station, Team
 from fengqiao.records.models import Address, House, Organisation, Resident
+from fengqiao.support.models import UnitMember
+from fengqiao.transfers.models import DepartmentMember
 
 pytestmark = pytest.mark.django_db
 
@@ -162,6 +164,7 @@ def test_every_demo_account_logs_in_with_the_demo_password(demo: BuildReport) ->
     usernames = [account.username for account in demo.plan.accounts]
     assert usernames == [
         "admin", "leader", "commander", "community", "case", "auxiliary", "desk", "bureau", "commander2",
+        "department", "unit",
     ]
     for username in [*usernames, "501002"]:
         user = authenticate(username=username, password=password)
@@ -187,6 +190,8 @@ def test_each_demo_account_has_its_role_and_place(demo: BuildReport) -> None:
     assert user("case").officer.team.kind == Team.Kind.CASE
     assert user("commander2").officer.station.code == "HTX"
     assert BureauMember.objects.get(user=user("bureau")).bureau.code == "NA"
+    assert DepartmentMember.objects.get(user=user("department")).department.code == "NA-CGJ"
+    assert UnitMember.objects.get(user=user("unit")).unit.code == "NA-XZ"
 
 
 def test_the_partner_departments_include_the_12345_hotline(demo: BuildReport) -> None:

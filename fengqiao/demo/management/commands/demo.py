@@ -19,6 +19,8 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from fengqiao.cases import machine as case_machine
+from fengqiao.cases.models import Case
 from fengqiao.demo.builder import WHY, BuildReport, DemoConflict, build_demo
 from fengqiao.demo.history import DEFAULT_DAYS
 from fengqiao.demo.live import FeedOptions, run_feed_in_thread
@@ -29,6 +31,10 @@ from fengqiao.intake import states
 from fengqiao.intake.models import Call, Incident
 from fengqiao.organisation.models import Beat, Officer, Station
 from fengqiao.records.models import Address
+from fengqiao.support import machine as support_machine
+from fengqiao.support.models import SupportRequest
+from fengqiao.transfers import machine as transfer_machine
+from fengqiao.transfers.models import Transfer
 
 
 class Command(BaseCommand):
@@ -138,6 +144,13 @@ class Command(BaseCommand):
             f"    {count:,} calls and {incidents.count():,} incidents from {timezone.localdate(first)} "
             f"to {timezone.localdate(last)}; {incidents.filter(state__in=states.OPEN_STATES).count()} open"
         )
+        loops = ((Case, case_machine.OPEN, "cases"), (Transfer, transfer_machine.OPEN, "transfers to departments"),
+                 (SupportRequest, support_machine.OPEN, "support requests"))
+        self.stdout.write("    " + ", ".join(
+            f"{model.objects.for_stations([station.pk]).count():,} {label} "
+            f"({model.objects.for_stations([station.pk]).filter(state__in=sorted(open_states)).count()} open)"
+            for model, open_states, label in loops
+        ))
 
     def _write_accounts(self, report: BuildReport) -> None:
         stations = {station.code: station.name for station in report.plan.stations}
@@ -148,7 +161,8 @@ class Command(BaseCommand):
                 f"{account.title} · {account.role}",
                 account.username,
                 account.name,
-                stations.get(account.station_code, "南岸区分局" if account.role == "bureau" else "全部 all"),
+                stations.get(account.station_code)
+                or account.organisation or ("南岸区分局" if account.role == "bureau" else "全部 all"),
                 password,
             ))
         self.stdout.write("")
@@ -159,7 +173,8 @@ class Command(BaseCommand):
             officer.badge for officer in report.plan.officers if officer.username == officer.badge
         )
         self.stdout.write(
-            f"Every other officer logs in with their badge number (e.g. {example}) and the same password."
+            f"Every other officer logs in with their badge number (e.g. {example}) and the same password; "
+            f"so do the members of the sub-bureau's specialised units."
         )
         if report.existing["users"]:
             self.stdout.write("Accounts that existed before this run keep the password they had.")
