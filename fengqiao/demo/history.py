@@ -396,7 +396,8 @@ CONVERSION: dict[str, float] = {
 }
 # Hours from resolved to closed: the feedback report is read and the incident closed.
 FEEDBACK_HOURS = (0.5, 12.0)
-TRANSFER_LOOPS_LEFT_OPEN = 0.015  # departments that never answer: chased on the board
+TRANSFER_LOOPS_LEFT_OPEN = 0.015  # departments that have not answered: chased on the board …
+SILENCE_DAYS = 6  # … for a few days at most: by then the chasing and the leaders got an answer
 FOLLOW_UP_DAYS = 2  # every resolved dispute gets a follow-up visit (回访)
 
 # -- timings of a dispatched incident ----------------------------------------------------------
@@ -1058,6 +1059,7 @@ def _transfer(category: Category, at: dt.datetime, until: dt.datetime, rng: rand
     department = rng.choice(DEPARTMENT_FOR.get(category.code, ("12345",)))
     step = Step(TRANSFERRED, transferred, department)
     closed = transferred + dt.timedelta(hours=rng.uniform(20, 120))
-    if rng.random() < TRANSFER_LOOPS_LEFT_OPEN or closed > until:
+    silent = rng.random() < TRANSFER_LOOPS_LEFT_OPEN and until - transferred < dt.timedelta(days=SILENCE_DAYS)
+    if silent or closed > until:
         return TRANSFERRED, (step,)
     return CLOSED, (step, Step(CLOSED, closed, rng.choice(OUTCOMES["non_police"])))
