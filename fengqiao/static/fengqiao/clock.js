@@ -1,7 +1,7 @@
 // Running timers and deadline countdowns, counted in the browser every second from the
 // times in the page: [data-since] shows the time elapsed; [data-due] (with [data-warn])
 // turns amber at the warning and red once the deadline has passed, and an element with
-// class "due" shows "left m:ss" / "over m:ss". #board-clock shows the time of day.
+// class "due" shows "left m:ss" / "over m:ss" (days and h:mm beyond a day). #board-clock shows the time of day.
 // Labels come from the page: <body data-clock-left="…" data-clock-over="…">.
 (function () {
   "use strict";
@@ -11,6 +11,10 @@
   function pad(n) { return n < 10 ? "0" + n : String(n); }
   function span(seconds) {
     seconds = Math.max(0, Math.floor(seconds));
+    if (seconds >= 86400) {  // a case's or a transfer's deadline: days and hours are enough
+      var d = Math.floor(seconds / 86400), hours = Math.floor((seconds % 86400) / 3600);
+      return d + (labels.clockDays || "d") + " " + hours + ":" + pad(Math.floor((seconds % 3600) / 60));
+    }
     var h = Math.floor(seconds / 3600), m = Math.floor((seconds % 3600) / 60), s = seconds % 60;
     return (h ? h + ":" + pad(m) : m) + ":" + pad(s);
   }
