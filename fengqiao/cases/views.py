@@ -24,8 +24,10 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.audit.services import record_personal_view
 from fengqiao.core.access import get_for_user_or_404
+from fengqiao.core.htmx import is_htmx
 from fengqiao.intake.models import Incident
-from fengqiao.organisation.models import Station, Team
+from fengqiao.intake.views import station_of
+from fengqiao.organisation.models import Team
 from fengqiao.organisation.selectors import stations_for
 
 from . import machine, selectors, services, wording
@@ -46,19 +48,6 @@ ACTION_LABELS = {
 }
 
 
-def _htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _station(request: HttpRequest) -> Station:
-    """The station the list works for: the user's own, or the one chosen (?station=CODE)."""
-    stations = list(stations_for(request.user))
-    if not stations:
-        raise PermissionDenied
-    chosen = request.GET.get("station")
-    return next((station for station in stations if station.code == chosen), stations[0])
-
-
 def _officer(request: HttpRequest) -> Any:
     return getattr(request.user, "officer", None)
 
@@ -76,7 +65,7 @@ def _decorate(case: Case, now: Any) -> Case:
 @permission_required("cases.view_case", raise_exception=True)
 def case_list(request: HttpRequest) -> HttpResponse:
     """The case team's cases: open ones by deadline; a case officer sees their own first."""
-    station = _station(request)
+    station = station_of(request)
     officers = list(selectors.case_officers(station.pk))
     data = request.GET.copy()
     officer = _officer(request)
@@ -138,7 +127,7 @@ def _case_context(request: HttpRequest, case: Case, *, forms: dict[str, Any] | N
 
 def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **extra: Any) -> HttpResponse:
     context = _case_context(request, case, **extra)
-    if _htmx(request):
+    if is_htmx(request):
         return render(request, "cases/_case_main.html", context, status=status)
     incident = case.incident
     calls = selectors.calls_of(incident)
@@ -191,7 +180,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                                officer=form.chosen() if isinstance(form, ReassignForm) else None,
                                cleared_at=data.get("cleared_at"))
         except services.CaseRefused as refused:
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.error(request, refused.message)
                 return redirect("cases:detail", pk=case.pk)
             return _render_case(request, _case(request, pk), status=409, error=refused.message)
@@ -199,7 +188,7 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             apply_errors(form, error)
         else:
             done = _DONE[action]()
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.success(request, done)
                 return redirect("cases:detail", pk=case.pk)
             return _render_case(request, _case(request, pk), message=done)
@@ -259,7 +248,7 @@ def accept(request: HttpRequest, incident_id: int) -> HttpResponse:
             case = services.do_accept_case(incident, user=request.user, kind=data["kind"], complexity=data["complexity"],
                                            title=data["title"], lead=form.chosen_lead())
         except services.CaseRefused as refused:
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.error(request, refused.message)
                 return redirect("incidents:detail", pk=incident.pk)
             return _incident_part(request, _incident(request, incident_id), status=409, error=refused.message)
@@ -267,11 +256,11 @@ def accept(request: HttpRequest, incident_id: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             done = _("Accepted as case %(number)s, lead officer %(lead)s.") % {"number": case.number, "lead": case.lead.name}
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.success(request, done)
                 return redirect("cases:detail", pk=case.pk)
             return _incident_part(request, _incident(request, incident_id), message=done)
-    if not _htmx(request):
+    if not is_htmx(request):
         messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
         return redirect("incidents:detail", pk=incident.pk)
     return _incident_part(request, incident, form=form, status=422)

@@ -44,6 +44,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from fengqiao.audit.models import AuditEntry
 from fengqiao.audit.services import record
 from fengqiao.core.access import get_for_user_or_404
+from fengqiao.core.htmx import is_htmx
 from fengqiao.intake.forms import category_choices, category_label
 from fengqiao.intake.models import Incident
 from fengqiao.organisation.models import Officer
@@ -129,10 +130,6 @@ def officers_only(view: Callable[..., HttpResponse]) -> Callable[..., HttpRespon
 def _may_act(phone: Phone) -> None:
     if phone.read_only:
         raise PermissionDenied(_("Auxiliaries see their officer's orders but do not act on them."))
-
-
-def _is_htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _back(request: HttpRequest, default: str) -> HttpResponse:
@@ -456,7 +453,7 @@ def order_card(request: HttpRequest, phone: Phone, pk: int) -> HttpResponse:
 
 def _step_answer(request: HttpRequest, phone: Phone, order: Dispatch, *, error: str = "", message: str = "",
                  return_error: str = "", status: int = 200) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         return _render_card(request, phone, order, error=error, message=message, return_error=return_error, status=status)
     if error or return_error:
         messages.error(request, f"{order.incident.number}: {error or return_error}")
@@ -513,19 +510,19 @@ def feedback(request: HttpRequest, phone: Phone, pk: int) -> HttpResponse:
     except services.DispatchRefused as refused:
         # Most often the order is no longer on scene (returned, cancelled, already reported):
         # the card in its present state, with the reason.
-        if _is_htmx(request):
+        if is_htmx(request):
             return _render_card(request, phone, order, error=refused.message, status=409)
         messages.error(request, refused.message)
         return redirect("phone:order", pk=order.pk)
     done = _("Feedback sent.")
-    if _is_htmx(request):
+    if is_htmx(request):
         return _render_card(request, phone, order, message=done)
     messages.success(request, done)
     return redirect("phone:order", pk=order.pk)
 
 
 def _feedback_refused(request: HttpRequest, phone: Phone, order: Dispatch, form: FeedbackForm, *, status: int) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         return _render_card(request, phone, order, form=form, status=status)
     return _order_page(request, phone, order, form=form, status=status)
 
@@ -557,7 +554,7 @@ def record_follow_up(request: HttpRequest, phone: Phone, pk: int) -> HttpRespons
 
 def _follow_ups_answer(request: HttpRequest, phone: Phone, *, message: str = "", open_id: int | None = None,
                        errors: dict[str, list[str]] | None = None, status: int = 200) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _follow_ups_context(phone, message=message, open_id=open_id, errors=errors,
                                       values=request.POST if errors else None)
         response = render(request, "dispatch/phone/_follow_ups.html", context, status=status)
@@ -573,7 +570,7 @@ def _follow_ups_answer(request: HttpRequest, phone: Phone, *, message: str = "",
 
 
 def _me_answer(request: HttpRequest, phone: Phone, *, message: str = "", error: str = "", status: int = 200) -> HttpResponse:
-    if _is_htmx(request):
+    if is_htmx(request):
         context = _me_context(phone, message=message, error=error)
         response = render(request, "dispatch/phone/_me.html", {**context, "oob": True}, status=status)
         return _with_versions(response, {"me": context["me_version"]})

@@ -26,22 +26,22 @@ naming the field.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterator
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from fengqiao.audit.context import acting_as, current_actor
 from fengqiao.audit.models import AuditEntry
 from fengqiao.audit.services import jsonable, record
 from fengqiao.cases.models import Case
 from fengqiao.core import events, numbering
+from fengqiao.core.writing import attributed_to as _attributed
+from fengqiao.core.writing import author_of as _author
+from fengqiao.core.writing import field_text
+from fengqiao.core.writing import raise_field_errors as _raise
 from fengqiao.intake import states
 from fengqiao.intake.models import Incident, IncidentLog
 from fengqiao.intake.services import _log
@@ -100,13 +100,13 @@ class SupportRefused(Exception):
 # -- small helpers -----------------------------------------------------------------------------------
 
 
+def _text(errors: dict[str, list[str]], name: str, value: str | None, limit: int, *, required: str = "") -> str:
+    return field_text(errors, name, value, limit=limit, required=required)
+
+
 def clock_for(unit: Unit) -> machine.Clock:
     """The unit's own response time; the other clocks are the machine's defaults."""
     return machine.Clock(response_minutes=unit.response_minutes)
-
-
-def _author(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 def _name_of(user: Any, member: UnitMember | None = None) -> str:
@@ -119,31 +119,6 @@ def _name_of(user: Any, member: UnitMember | None = None) -> str:
 
 def _when(value: dt.datetime) -> str:
     return timezone.localtime(value).strftime("%m-%d %H:%M")
-
-
-@contextlib.contextmanager
-def _attributed(user: Any) -> Iterator[None]:
-    """Audit rows written by save signals inside the block name `user`."""
-    actor = current_actor()
-    if user is None or actor.user == user:
-        yield
-        return
-    with acting_as(user, actor.ip_address, actor.path):
-        yield
-
-
-def _text(errors: dict[str, list[str]], name: str, value: str | None, limit: int, *, required: str = "") -> str:
-    text = (value or "").strip()
-    if required and len(text) < 2:
-        errors.setdefault(name, []).append(required)
-    elif len(text) > limit:
-        errors.setdefault(name, []).append(_("At most %(limit)s characters.") % {"limit": limit})
-    return text
-
-
-def _raise(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 def _require(user: Any, permission: str, message: str) -> None:

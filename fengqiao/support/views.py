@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.core.access import get_for_user_or_404
+from fengqiao.core.htmx import is_htmx
 from fengqiao.intake.models import Incident
 from fengqiao.organisation.selectors import officer_for, stations_for
 
@@ -43,10 +44,6 @@ _DONE = {
     "chase": lambda: _("The unit was chased."),
     "cancel": lambda: _("Request cancelled."),
 }
-
-
-def _htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
 
 
 def _int(value: str | None) -> int | None:
@@ -126,7 +123,7 @@ def _detail_context(request: HttpRequest, support: SupportRequest, *, forms: dic
 
 def _render_detail(request: HttpRequest, support: SupportRequest, *, status: int = 200, **extra: Any) -> HttpResponse:
     context = _detail_context(request, support, **extra)
-    template = "support/_main.html" if _htmx(request) else "support/detail.html"
+    template = "support/_main.html" if is_htmx(request) else "support/detail.html"
     return render(request, template, context, status=status)
 
 
@@ -161,7 +158,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             else:
                 services.do_chase(support, user=request.user)
         except services.SupportRefused as refused:
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.error(request, refused.message)
                 return redirect("support:detail", pk=support.pk)
             return _render_detail(request, _support(request, pk), status=409, error=refused.message)
@@ -169,7 +166,7 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             apply_errors(form, error)
         else:
             done = _DONE[action]()
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.success(request, done)
                 return redirect("support:detail", pk=support.pk)
             return _render_detail(request, _support(request, pk), message=done)
@@ -234,7 +231,7 @@ def incident_request(request: HttpRequest, incident_pk: int) -> HttpResponse:
                 people=data["people"], needed_by=data["needed_by"], place=data["place"], contact=form.chosen_contact(),
             )
         except services.SupportRefused as refused:
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.error(request, refused.message)
                 return redirect("incidents:detail", pk=incident.pk)
             return _render_part(request, incident, status=409, error=refused.message)
@@ -242,7 +239,7 @@ def incident_request(request: HttpRequest, incident_pk: int) -> HttpResponse:
             apply_errors(form, error)
         else:
             done = _("Support request %(number)s sent to %(unit)s.") % {"number": support.number, "unit": support.unit.name}
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.success(request, done)
                 return redirect("support:detail", pk=support.pk)
             return _render_part(request, incident, message=done)

@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.audit.services import RevealRefused, record_personal_view
+from fengqiao.core.htmx import is_htmx
 
 from . import selectors, services
 from .access import department_transfer_or_404
@@ -54,10 +55,6 @@ def _navigation() -> list[dict[str, Any]]:
     return [{"url": reverse("portal:home"), "label": _("Transfers sent to us"), "active": True}]
 
 
-def _htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
 def _member(request: HttpRequest) -> DepartmentMember:
     """The department the user works for; 403 for anybody who is not a department member."""
     member = selectors.membership(request.user)
@@ -84,7 +81,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "member": member, "department": member.department, "tab": tab, "items": items, "navigation": _navigation(),
         "tabs": [(key, TAB_LABELS[key], count) for key, count in selectors.tab_counts(rows).items()],
     }
-    if _htmx(request):
+    if is_htmx(request):
         return render(request, "transfers/portal/_list.html", context)
     return render(request, "transfers/portal/home.html", context)
 
@@ -109,7 +106,7 @@ def _context(request: HttpRequest, member: DepartmentMember, transfer: Transfer,
 def _render(request: HttpRequest, member: DepartmentMember, transfer: Transfer, *, status: int = 200,
             **extra: Any) -> HttpResponse:
     context = _context(request, member, transfer, **extra)
-    if _htmx(request):
+    if is_htmx(request):
         return render(request, "transfers/portal/_item_main.html", context, status=status)
     if transfer.caller_name:
         record_personal_view(transfer, fields=["caller_name", "caller_phone"], user=request.user,
@@ -149,7 +146,7 @@ def action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                                reason=data.get("reason", ""), result=data.get("result", ""),
                                new_deadline=data.get("new_deadline"))
         except services.TransferRefused as refused:
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.error(request, refused.message)
                 return redirect("portal:item", pk=transfer.pk)
             return _render(request, member, _item(request, member, pk), status=409, error=refused.message)
@@ -157,7 +154,7 @@ def action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             apply_errors(form, error)
         else:
             done = _DONE[action]()
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.success(request, done)
                 return redirect("portal:item", pk=transfer.pk)
             return _render(request, member, _item(request, member, pk), message=done)

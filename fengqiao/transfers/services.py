@@ -25,9 +25,7 @@ second row without the reason); the caller's phone is never in the audit log.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -37,11 +35,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from fengqiao.audit.context import acting_as, current_actor
 from fengqiao.audit.models import AuditEntry
 from fengqiao.audit.services import RevealRefused, jsonable, record, reveal
 from fengqiao.core import events, numbering
 from fengqiao.core.masking import mask_identifiers_in
+from fengqiao.core.writing import attributed_to as _attributed
+from fengqiao.core.writing import author_of as _author
+from fengqiao.core.writing import field_text
+from fengqiao.core.writing import raise_field_errors as _raise
 from fengqiao.intake import states
 from fengqiao.intake.models import Category, Incident, IncidentLog
 from fengqiao.intake.services import _log
@@ -81,6 +82,11 @@ class TransferRefused(Exception):
         super().__init__(message)
         self.message = message
         self.code = code
+
+
+def _text(errors: dict[str, list[str]], name: str, value: str, *, required: str = "", limit: int = REASON_LENGTH) -> str:
+    """Free text of a form or API body, checked into per-field errors."""
+    return field_text(errors, name, value, limit=limit, required=required)
 
 
 # -- the station's rules -------------------------------------------------------------------------
@@ -172,35 +178,6 @@ def may_transfer(incident: Incident, user: Any) -> bool:
 
 
 # -- helpers -----------------------------------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def _attributed(user: Any) -> Iterator[None]:
-    """Audit rows written by save signals inside the block name `user`."""
-    actor = current_actor()
-    if user is None or actor.user == user:
-        yield
-        return
-    with acting_as(user, actor.ip_address, actor.path):
-        yield
-
-
-def _author(user: Any) -> Any:
-    return user if getattr(user, "is_authenticated", False) else None
-
-
-def _text(errors: dict[str, list[str]], name: str, value: str, *, required: str = "", limit: int = REASON_LENGTH) -> str:
-    text = (value or "").strip()
-    if required and len(text) < 2:
-        errors.setdefault(name, []).append(required)
-    elif len(text) > limit:
-        errors.setdefault(name, []).append(_("At most %(limit)s characters.") % {"limit": limit})
-    return text
-
-
-def _raise(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 def _check_via(via: str) -> None:

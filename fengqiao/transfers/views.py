@@ -27,9 +27,10 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.audit.services import RevealRefused, record_personal_view
 from fengqiao.core.access import get_for_user_or_404
+from fengqiao.core.htmx import is_htmx
 from fengqiao.core.masking import mask_identifiers_in
 from fengqiao.intake.models import Incident
-from fengqiao.organisation.models import Station
+from fengqiao.intake.views import station_of
 from fengqiao.organisation.selectors import stations_for
 
 from . import selectors, services, wording
@@ -43,19 +44,6 @@ ACTION_LABELS = {
     "chase": gettext_lazy("Chase the department"),
     "withdraw": gettext_lazy("Withdraw the transfer"),
 }
-
-
-def _htmx(request: HttpRequest) -> bool:
-    return request.headers.get("HX-Request") == "true"
-
-
-def _station(request: HttpRequest) -> Station:
-    """The station the list works for: the user's own, or the one chosen (?station=CODE)."""
-    stations = list(stations_for(request.user))
-    if not stations:
-        raise PermissionDenied
-    chosen = request.GET.get("station")
-    return next((station for station in stations if station.code == chosen), stations[0])
 
 
 def decorate(transfer: Transfer, now: Any) -> Transfer:
@@ -73,7 +61,7 @@ def decorate(transfer: Transfer, now: Any) -> Transfer:
 @permission_required("transfers.view_transfer", raise_exception=True)
 def transfer_list(request: HttpRequest) -> HttpResponse:
     """The station's transfers: open ones by deadline, with filters by state, department, overdue."""
-    station = _station(request)
+    station = station_of(request)
     departments = selectors.active_departments()
     data = request.GET.copy()
     data.setdefault("state", selectors.OPEN)
@@ -124,7 +112,7 @@ def _context(request: HttpRequest, transfer: Transfer, *, forms: dict[str, Any] 
 
 def _render(request: HttpRequest, transfer: Transfer, *, status: int = 200, **extra: Any) -> HttpResponse:
     context = _context(request, transfer, **extra)
-    if _htmx(request):
+    if is_htmx(request):
         return render(request, "transfers/_detail_main.html", context, status=status)
     if transfer.caller_name:
         record_personal_view(transfer, fields=["caller_name", "caller_phone"], user=request.user,
@@ -164,7 +152,7 @@ def transfer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
                                          reason=data.get("reason", ""), answer=data.get("answer", ""),
                                          new_deadline=data.get("new_deadline"))
         except services.TransferRefused as refused:
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.error(request, refused.message)
                 return redirect("transfers:detail", pk=transfer.pk)
             return _render(request, _transfer(request, pk), status=409, error=refused.message)
@@ -172,7 +160,7 @@ def transfer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
             apply_errors(form, error)
         else:
             done = _done(action, changed)
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.success(request, done)
                 return redirect("transfers:detail", pk=transfer.pk)
             return _render(request, _transfer(request, pk), message=done)
@@ -241,7 +229,7 @@ def transfer_incident(request: HttpRequest, incident_id: int) -> HttpResponse:
             transfer = services.do_transfer(incident, user=request.user, description=form.cleaned_data["description"],
                                             department=form.chosen_department())
         except services.TransferRefused as refused:
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.error(request, refused.message)
                 return redirect("incidents:detail", pk=incident.pk)
             return _incident_part(request, _incident(request, incident_id), status=409, error=refused.message)
@@ -250,11 +238,11 @@ def transfer_incident(request: HttpRequest, incident_id: int) -> HttpResponse:
         else:
             done = _("Transferred to %(department)s as %(number)s.") % {
                 "department": transfer.department.name, "number": transfer.number}
-            if not _htmx(request):
+            if not is_htmx(request):
                 messages.success(request, done)
                 return redirect("transfers:detail", pk=transfer.pk)
             return _incident_part(request, _incident(request, incident_id), message=done)
-    if not _htmx(request):
+    if not is_htmx(request):
         messages.error(request, " ".join(str(m) for errors in form.errors.values() for m in errors))
         return redirect("incidents:detail", pk=incident.pk)
     return _incident_part(request, incident, form=form, status=422)

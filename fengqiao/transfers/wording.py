@@ -6,8 +6,9 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from fengqiao.core.durations import span, time_left  # noqa: F401  (the pages' and API's)
 
 # Each move as a verb in "cannot be …" and as a line of the timeline.
 ACTION_LABELS = {
@@ -39,25 +40,6 @@ def action_label(action: str) -> str:
 def actor_label(actor: str) -> str:
     label = ACTOR_LABELS.get(actor)
     return str(label) if label is not None else actor
-
-
-def span(delta: dt.timedelta) -> str:
-    """A duration in days and hours (hours and minutes under a day)."""
-    seconds = abs(int(delta.total_seconds()))
-    days, rest = divmod(seconds, 86_400)
-    hours, rest = divmod(rest, 3_600)
-    if days:
-        return _("%(days)s d %(hours)s h") % {"days": days, "hours": hours}
-    return _("%(hours)s h %(minutes)s min") % {"hours": hours, "minutes": rest // 60}
-
-
-def time_left(due_at: dt.datetime | None, now: dt.datetime) -> str:
-    """"2 d 3 h left" or "1 d 4 h overdue"; empty without a deadline."""
-    if due_at is None:
-        return ""
-    if due_at >= now:
-        return _("%(span)s left") % {"span": span(due_at - now)}
-    return _("%(span)s overdue") % {"span": span(now - due_at)}
 
 
 def moment(value: dt.datetime | None) -> str:
