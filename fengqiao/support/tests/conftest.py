@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (fixtures imported from the case tests are used as parameters)
 """Support fixtures: two specialised units of 南岸分局, their members, and requests from both stations.
 
 | fixture        | name   | where                          | role                 |
@@ -21,11 +22,12 @@ from django.utils import timezone
 
 from conftest import make_person
 from fengqiao.accounts.models import User
+from fengqiao.cases.tests.conftest import case_team_a, sun_li, theft_incident  # noqa: F401  (fixtures)
 from fengqiao.core import events
 from fengqiao.intake import services as intake_services
 from fengqiao.intake.models import Incident
 from fengqiao.intake.tests.conftest import addresses_a, receive  # noqa: F401  (fixtures)
-from fengqiao.organisation.models import Bureau, Officer, Station, Team
+from fengqiao.organisation.models import Bureau, Station
 from fengqiao.support import services
 from fengqiao.support.models import SupportRequest, Unit, UnitMember
 
@@ -74,25 +76,6 @@ def lin_feng(roles: None, xingzhen: Unit, password_hash: str) -> User:
 def guo_tao(roles: None, wangan: Unit, password_hash: str) -> User:
     """郭涛, of 网安大队 (another unit)."""
     return make_member("guotao", "郭涛", wangan, password_hash, "040201")
-
-
-@pytest.fixture
-def case_team_a(station_a: Station) -> Team:
-    return Team.objects.create(station=station_a, kind=Team.Kind.CASE, name="南坪办案队")
-
-
-@pytest.fixture
-def sun_li(roles: None, station_a: Station, case_team_a: Team, password_hash: str) -> User:
-    """孙立, case officer of 南坪 (may ask units for help)."""
-    return make_person("sunli", "孙立", role="case_officer", station=station_a, team=case_team_a, badge_number="050301",
-                       phone="13711112222", duty_status=Officer.DutyStatus.ON_DUTY, password_hash=password_hash)
-
-
-@pytest.fixture
-def theft_incident(receive: Any, zhang_wei: User) -> Incident:  # noqa: F811
-    """A stolen e-bike at 南坪西路18号, taken by 张伟."""
-    receipt = receive("我的电动车在楼下被偷了，昨晚还在", user=zhang_wei, caller_name="马先生", caller_phone="13987654321")
-    return Incident.objects.for_stations([receipt.call.station_id]).select_related("station").get(pk=receipt.incident.pk)
 
 
 @pytest.fixture
