@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.forms import apply_errors  # noqa: F401  (the views' too)
 from fengqiao.organisation.models import Officer
 
 from . import machine, selectors
@@ -21,15 +21,6 @@ def officer_choices(officers: list[Officer], *, blank: Any) -> list[tuple[str, A
     choices: list[tuple[str, Any]] = [("", blank)] if blank is not None else []
     return choices + [(str(officer.pk), f"{officer.name} {officer.badge_number} · {officer.team.name}")
                       for officer in officers]
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's field errors on the form's fields (or at the top, for fields it lacks)."""
-    if not hasattr(error, "message_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, list(messages))
 
 
 class DateInput(forms.DateInput):

@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -24,7 +25,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.audit.services import record_personal_view
 from fengqiao.core.access import get_for_user_or_404
-from fengqiao.core.htmx import is_htmx
+from fengqiao.core.htmx import answer_move, is_htmx
 from fengqiao.intake.models import Incident
 from fengqiao.intake.views import station_of
 from fengqiao.organisation.models import Team
@@ -171,28 +172,16 @@ def case_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form: Any = ReassignForm(request.POST, officers=list(selectors.police_officers(case.station_id)))
     else:
         form = form_class(request.POST)
-    status = 422
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.do_action(case, action, user=request.user, reason=data.get("reason", ""), note=data.get("note", ""),
-                               how=data.get("how", ""), decision=data.get("decision", ""),
-                               officer=form.chosen() if isinstance(form, ReassignForm) else None,
-                               cleared_at=data.get("cleared_at"))
-        except services.CaseRefused as refused:
-            if not is_htmx(request):
-                messages.error(request, refused.message)
-                return redirect("cases:detail", pk=case.pk)
-            return _render_case(request, _case(request, pk), status=409, error=refused.message)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            done = _DONE[action]()
-            if not is_htmx(request):
-                messages.success(request, done)
-                return redirect("cases:detail", pk=case.pk)
-            return _render_case(request, _case(request, pk), message=done)
-    return _render_case(request, _case(request, pk), status=status, forms={action: form}, open_action=action)
+    answer = answer_move(
+        request, form, lambda data: services.do_action(
+            case, action, user=request.user, reason=data.get("reason", ""), note=data.get("note", ""),
+            how=data.get("how", ""), decision=data.get("decision", ""),
+            officer=form.chosen() if isinstance(form, ReassignForm) else None, cleared_at=data.get("cleared_at")),
+        refused=services.CaseRefused, done=lambda _case_: _DONE[action](), back=reverse("cases:detail", args=[case.pk]),
+        page=lambda **answer: _render_case(request, _case(request, pk), **answer))
+    if answer is not None:
+        return answer
+    return _render_case(request, _case(request, pk), status=422, forms={action: form}, open_action=action)
 
 
 # -- the incident's part -----------------------------------------------------------------------------

@@ -6,10 +6,10 @@ import datetime as dt
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.forms import apply_errors  # noqa: F401  (the views' too)
 from fengqiao.organisation.models import Beat, Officer
 from fengqiao.records.models import Resident
 
@@ -55,19 +55,6 @@ def officer_choices(officers: list[Officer], *, blank: bool = True) -> list[tupl
 def beat_choices(beats: list[Beat], *, blank: Any = BLANK) -> list[tuple[str, str]]:
     choices = [blank] if blank else []
     return choices + [(str(beat.pk), f"{beat.code} {beat.name}") for beat in beats]
-
-
-def apply_errors(form: forms.Form, error: ValidationError, *, aliases: dict[str, str] | None = None) -> None:
-    """A service's field errors on the form's fields (or at the top, for fields it lacks)."""
-    aliases = aliases or {}
-    if not hasattr(error, "message_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        target = aliases.get(name, name)
-        # Errors of hidden fields would not show: they go at the top of the form.
-        shown = target in form.fields and not form.fields[target].widget.is_hidden
-        form.add_error(target if shown else None, list(messages))
 
 
 def _optional_int(value: Any) -> int | None:

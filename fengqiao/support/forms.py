@@ -5,31 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.forms import (
+    LocalDateTimeInput,
+    apply_errors,  # noqa: F401  (the views' too)
+)
 from fengqiao.organisation.models import Officer
 
 from . import selectors, services
 from .models import SupportRequest, Unit
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's field errors on the form's fields (or at the top, for fields it lacks)."""
-    if not hasattr(error, "message_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, list(messages))
-
-
-class LocalDateTimeInput(forms.DateTimeInput):
-    """The phone's and the browser's own date-and-time picker, in the station's time."""
-
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
 def unit_choices(units: list[Unit], *, blank: Any = None) -> list[tuple[str, Any]]:

@@ -19,13 +19,14 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.core.access import get_for_user_or_404
-from fengqiao.core.htmx import is_htmx
+from fengqiao.core.htmx import answer_move, is_htmx
 from fengqiao.intake.models import Incident
 from fengqiao.organisation.selectors import officer_for, stations_for
 
@@ -147,30 +148,21 @@ def request_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         form = RerouteForm(request.POST, units=list(selectors.units_for(support.station)))
     else:
         form = form_class(request.POST)
-    status = 422
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            if action == "reroute":
-                services.do_reroute(support, user=request.user, unit=form.chosen_unit(), needed_by=data.get("needed_by"))
-            elif action == "cancel":
-                services.do_cancel(support, user=request.user, reason=data["reason"])
-            else:
-                services.do_chase(support, user=request.user)
-        except services.SupportRefused as refused:
-            if not is_htmx(request):
-                messages.error(request, refused.message)
-                return redirect("support:detail", pk=support.pk)
-            return _render_detail(request, _support(request, pk), status=409, error=refused.message)
-        except ValidationError as error:
-            apply_errors(form, error)
+
+    def move(data: dict[str, Any]) -> None:
+        if action == "reroute":
+            services.do_reroute(support, user=request.user, unit=form.chosen_unit(), needed_by=data.get("needed_by"))
+        elif action == "cancel":
+            services.do_cancel(support, user=request.user, reason=data["reason"])
         else:
-            done = _DONE[action]()
-            if not is_htmx(request):
-                messages.success(request, done)
-                return redirect("support:detail", pk=support.pk)
-            return _render_detail(request, _support(request, pk), message=done)
-    return _render_detail(request, support, status=status, forms={action: form}, open_action=action)
+            services.do_chase(support, user=request.user)
+
+    answer = answer_move(request, form, move, refused=services.SupportRefused, done=lambda _none: _DONE[action](),
+                         back=reverse("support:detail", args=[support.pk]),
+                         page=lambda **answer: _render_detail(request, _support(request, pk), **answer))
+    if answer is not None:
+        return answer
+    return _render_detail(request, support, status=422, forms={action: form}, open_action=action)
 
 
 # -- the incident's part -------------------------------------------------------------------------------

@@ -6,29 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.forms import LocalDateTimeInput as DateTimeInput
+from fengqiao.core.forms import apply_errors  # noqa: F401  (the views' too)
 from fengqiao.organisation.models import Department
 
 from . import selectors
 from .models import CallerAnswer, Transfer
-
-
-def apply_errors(form: forms.Form, error: ValidationError) -> None:
-    """A service's field errors on the form's fields (or at the top, for fields it lacks)."""
-    if not hasattr(error, "message_dict"):
-        form.add_error(None, error)
-        return
-    for name, messages in error.message_dict.items():
-        form.add_error(name if name in form.fields else None, list(messages))
-
-
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
-        super().__init__(attrs=attrs, format="%Y-%m-%dT%H:%M")
 
 
 def _text_area(rows: int = 3, **attrs: Any) -> forms.Textarea:

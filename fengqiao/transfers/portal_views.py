@@ -12,11 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,11 +23,11 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from fengqiao.audit.services import RevealRefused, record_personal_view
-from fengqiao.core.htmx import is_htmx
+from fengqiao.core.htmx import answer_move, is_htmx
 
 from . import selectors, services
 from .access import department_transfer_or_404
-from .forms import DEPARTMENT_FORMS, apply_errors
+from .forms import DEPARTMENT_FORMS
 from .models import DepartmentMember, Transfer
 from .views import decorate
 
@@ -139,25 +138,15 @@ def action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in DEPARTMENT_FORMS:
         raise Http404
     form = DEPARTMENT_FORMS[action](request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.do_action(transfer, action, user=request.user, notes=data.get("notes", ""),
-                               reason=data.get("reason", ""), result=data.get("result", ""),
-                               new_deadline=data.get("new_deadline"))
-        except services.TransferRefused as refused:
-            if not is_htmx(request):
-                messages.error(request, refused.message)
-                return redirect("portal:item", pk=transfer.pk)
-            return _render(request, member, _item(request, member, pk), status=409, error=refused.message)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            done = _DONE[action]()
-            if not is_htmx(request):
-                messages.success(request, done)
-                return redirect("portal:item", pk=transfer.pk)
-            return _render(request, member, _item(request, member, pk), message=done)
+    answer = answer_move(
+        request, form, lambda data: services.do_action(
+            transfer, action, user=request.user, notes=data.get("notes", ""), reason=data.get("reason", ""),
+            result=data.get("result", ""), new_deadline=data.get("new_deadline")),
+        refused=services.TransferRefused, done=lambda _transfer_: _DONE[action](),
+        back=reverse("portal:item", args=[transfer.pk]),
+        page=lambda **answer: _render(request, member, _item(request, member, pk), **answer))
+    if answer is not None:
+        return answer
     return _render(request, member, _item(request, member, pk), status=422, forms={action: form}, open_action=action)
 
 

@@ -20,6 +20,7 @@ from django.core.paginator import Paginator
 from django.db.models import F
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -27,7 +28,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.audit.services import RevealRefused, record_personal_view
 from fengqiao.core.access import get_for_user_or_404
-from fengqiao.core.htmx import is_htmx
+from fengqiao.core.htmx import answer_move, is_htmx
 from fengqiao.core.masking import mask_identifiers_in
 from fengqiao.intake.models import Incident
 from fengqiao.intake.views import station_of
@@ -145,25 +146,15 @@ def transfer_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     if action not in STATION_FORMS:
         raise Http404
     form = STATION_FORMS[action](request.POST)
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            changed = services.do_action(transfer, action, user=request.user, notes=data.get("notes", ""),
-                                         reason=data.get("reason", ""), answer=data.get("answer", ""),
-                                         new_deadline=data.get("new_deadline"))
-        except services.TransferRefused as refused:
-            if not is_htmx(request):
-                messages.error(request, refused.message)
-                return redirect("transfers:detail", pk=transfer.pk)
-            return _render(request, _transfer(request, pk), status=409, error=refused.message)
-        except ValidationError as error:
-            apply_errors(form, error)
-        else:
-            done = _done(action, changed)
-            if not is_htmx(request):
-                messages.success(request, done)
-                return redirect("transfers:detail", pk=transfer.pk)
-            return _render(request, _transfer(request, pk), message=done)
+    answer = answer_move(
+        request, form, lambda data: services.do_action(
+            transfer, action, user=request.user, notes=data.get("notes", ""), reason=data.get("reason", ""),
+            answer=data.get("answer", ""), new_deadline=data.get("new_deadline")),
+        refused=services.TransferRefused, done=lambda changed: _done(action, changed),
+        back=reverse("transfers:detail", args=[transfer.pk]),
+        page=lambda **answer: _render(request, _transfer(request, pk), **answer))
+    if answer is not None:
+        return answer
     return _render(request, _transfer(request, pk), status=422, forms={action: form}, open_action=action)
 
 
