@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "fengqiao.cases",
     "fengqiao.transfers",
     "fengqiao.support",
+    "fengqiao.campaigns",
     "fengqiao.demo",
 ]
 

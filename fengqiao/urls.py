@@ -23,6 +23,8 @@ urlpatterns = [
     path("portal/", include("fengqiao.transfers.portal_urls")),
     path("support/", include("fengqiao.support.urls")),
     path("unit/", include("fengqiao.support.unit_urls")),
+    path("campaigns/", include("fengqiao.campaigns.urls")),
+    path("m/campaigns/", include("fengqiao.campaigns.phone_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

@@ -94,6 +94,14 @@ _RUN_LOOPS = _VIEW_LOOPS + [
     "support.add_supportrequest", "support.change_supportrequest",
 ]
 
+# Verification campaigns: the command room and the desk load lists, share them out and
+# return them; community officers work the items that are theirs (the services check which).
+_VIEW_CAMPAIGNS = ["campaigns.view_campaign", "campaigns.view_campaignitem"]
+_RUN_CAMPAIGNS = _VIEW_CAMPAIGNS + [
+    "campaigns.add_campaign", "campaigns.change_campaign", "campaigns.return_campaign",
+]
+_WORK_CAMPAIGNS = _VIEW_CAMPAIGNS + ["campaigns.change_campaignitem"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "leader": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + [
         "dispatch.change_supervision",
@@ -120,11 +128,12 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_caselimit", "cases.change_caselimit", "cases.view_casesettings", "cases.change_casesettings",
         "transfers.view_routingrule", "transfers.add_routingrule", "transfers.change_routingrule",
         "transfers.view_transfersettings", "transfers.change_transfersettings",
-    ],
+    ] + _RUN_CAMPAIGNS,
     "commander": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + ["organisation.reveal_officer_phone"]
-    + _VIEW_RECORDS + _REVEAL_RECORDS + ["community.add_dispute"] + _RUN_LOOPS + ["transfers.view_routingrule"],
+    + _VIEW_RECORDS + _REVEAL_RECORDS + ["community.add_dispute"] + _RUN_LOOPS + ["transfers.view_routingrule"]
+    + _RUN_CAMPAIGNS,
     "community_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"]
-    + _KEEP_RECORDS + _REVEAL_RECORDS + _VIEW_LOOPS,
+    + _KEEP_RECORDS + _REVEAL_RECORDS + _VIEW_LOOPS + _WORK_CAMPAIGNS,
     # A case officer works the cases they lead or assist (the services check which).
     "case_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"]
     + _VIEW_RECORDS + _REVEAL_RECORDS + _VIEW_LOOPS + [
@@ -137,8 +146,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ] + _KEEP_RECORDS + _REVEAL_RECORDS + [
         "records.add_address", "records.change_address", "records.merge_resident", "records.import_records",
         "records.view_residentmerge", "records.view_importbatch",
-    ],
-    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + _VIEW_RECORDS + _VIEW_LOOPS,
+    ] + _RUN_CAMPAIGNS,
+    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + _VIEW_RECORDS + _VIEW_LOOPS + _VIEW_CAMPAIGNS,
     # Outside the station: each sees only what was sent to its own unit or department
     # (support.selectors, transfers.selectors), never a station's other data.
     "unit": ["support.work_supportrequest"],

@@ -23,7 +23,7 @@ NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("support:list", _("Support"), "support.view_supportrequest"),
     ("records:home", _("Basic records"), "records.view_resident"),
     ("community:home", _("Community"), "community.view_visit"),
-    ("campaigns:list", _("Verification"), None),
+    ("campaigns:list", _("Verification"), "campaigns.view_campaign"),
     ("analysis:home", _("Analysis"), None),
     ("roster:home", _("Duty roster"), None),
     ("assessment:home", _("Assessment"), None),

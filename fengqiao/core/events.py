@@ -57,7 +57,7 @@ logger = logging.getLogger(__name__)
 CHANNEL = "fengqiao_events"
 # The ids an event may carry besides its station; anything else is refused, so that no
 # personal data ever travels through a channel every process (and a proxy) can read.
-ID_FIELDS = ("incident", "dispatch", "officer", "call", "followup", "case", "transfer", "support")
+ID_FIELDS = ("incident", "dispatch", "officer", "call", "followup", "case", "transfer", "support", "campaign")
 # Kinds the bus itself sends; writers may not use them.
 HELLO = "hello"
 RESYNC = "resync"

@@ -650,6 +650,16 @@ def register_loop_deadlines(source: Callable[[dt.datetime, list[int] | None], It
         LOOP_DEADLINE_SOURCES.append(source)
 
 
+# Other timed work of the ticker: (now, station ids or None for all) → None, run in the
+# tick's transaction after the deadlines (campaign reminders, items late at a deadline).
+TICK_TASKS: list[Callable[[dt.datetime, list[int] | None], None]] = []
+
+
+def register_tick_task(task: Callable[[dt.datetime, list[int] | None], None]) -> None:
+    if task not in TICK_TASKS:
+        TICK_TASKS.append(task)
+
+
 def tick(now: dt.datetime | None = None, *, station_ids: Iterable[int] | None = None) -> TickReport:
     """Raise every deadline that came due since the last tick, each once.
 
@@ -685,6 +695,8 @@ def tick(now: dt.datetime | None = None, *, station_ids: Iterable[int] | None = 
                                    officer=due.officer, warn_at=due.warn_at, alert_at=due.alert_at)
                 if clocks.ALERT in recorded and due.on_alert is not None:
                     due.on_alert(now)
+        for task in TICK_TASKS:
+            task(now, ids)
     return report
 
 
