@@ -12,6 +12,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 
 from fengqiao.dispatch import ticker
 from fengqiao.intake.models import Incident
@@ -149,3 +150,13 @@ def test_the_ticker_sends_after_each_tick_and_never_stops_for_a_failure(monkeypa
     with caplog.at_level(logging.ERROR):
         ticker.send_transfers()  # logged, not raised
     assert calls == ["sent"] and "could not be sent" in caplog.text
+
+
+def test_the_tick_command_sends_a_transfer_due_for_sending(urban_management: Department, noise_complaint: Incident,
+                                                           zhang_wei: Any) -> None:
+    with Department311(failures=0) as system:
+        DepartmentEndpoint.objects.create(department=urban_management, url=system.url)
+        transfer = services.do_transfer(noise_complaint, user=zhang_wei, description="请城管处理广场舞噪音")
+        call_command("tick", "--once")
+    assert [request["body"]["number"] for request in system.requests] == [transfer.number]
+    assert fresh(transfer).delivered_at is not None

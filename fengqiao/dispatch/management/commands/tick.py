@@ -11,7 +11,8 @@ from fengqiao.dispatch import services, ticker
 
 
 class Command(BaseCommand):
-    help = "Watch every open order, incident and follow-up; record each deadline warning and breach once."
+    help = ("Watch every open order, incident, follow-up and loop; record each deadline warning and breach once; "
+            "send new transfers to the departments' systems; remind officers of campaigns due.")
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--once", action="store_true", help="tick once and stop")
@@ -20,6 +21,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, once: bool, every: float, **options: Any) -> None:
         if once:
             report = services.tick()
+            ticker.send_transfers()  # what `serve`'s ticker thread does after each tick
             self.stdout.write(f"{report.warnings} warnings, {report.alerts} breaches")
             return
         self.stdout.write(f"ticking every {every:g} s (Ctrl-C to stop)")
