@@ -15,3 +15,10 @@ class CampaignsConfig(AppConfig):
         # Items and log rows are written in bulk and audited by the services (one row per
         # load, per outcome, per re-assignment); the campaign itself through the registry.
         register_audited(Campaign, exclude=("reminded_at", "deadline_marked_at", "returned_at"))
+
+        from fengqiao.dispatch.services import register_tick_task
+
+        from .services import remind_and_mark
+
+        # Reminders as the deadline nears and the items still open at the deadline, each once.
+        register_tick_task(remind_and_mark)

@@ -128,6 +128,7 @@
     if (data.officer != null && String(data.officer) === words.officer) return true;
     if (data.dispatch != null && root.querySelector('[data-order-id="' + Number(data.dispatch) + '"]')) return true;
     if (data.incident != null && root.querySelector('[data-incident-id="' + Number(data.incident) + '"]')) return true;
+    if (data.campaign != null && region.querySelector('[data-campaign-id="' + Number(data.campaign) + '"]')) return true;
     return false;
   }
 
@@ -236,7 +237,7 @@
 
   // -- the live stream ---------------------------------------------------------------------------
 
-  const KINDS = ["dispatch", "deadline", "incident", "officer", "followup", "supervision"];
+  const KINDS = ["dispatch", "deadline", "incident", "officer", "followup", "supervision", "campaign"];
   let source = null;
   let retryDelay = 2000;
 
