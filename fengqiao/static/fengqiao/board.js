@@ -139,7 +139,7 @@
   if (window.EventSource) {
     var source = new EventSource("/events/");
     var kinds = ["hello", "resync", "incident", "dispatch", "officer", "followup", "deadline", "supervision", "call",
-                 "case", "transfer", "support"];
+                 "case", "transfer", "support", "campaign"];
     kinds.forEach(function (kind) {
       source.addEventListener(kind, function (message) {
         var event = null;
