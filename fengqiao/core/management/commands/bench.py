@@ -3,6 +3,7 @@
     fengqiao bench address [--count 100000] [--queries 5000] [--seed 1] [--json]
     fengqiao bench intake | events | dispatch [--json]
     fengqiao bench records [--residents 100000] [--addresses 5000] [--runs 3] [--json]
+    fengqiao bench campaigns [--items 1000] [--residents 10000] [--addresses 2000] [--runs 5] [--json]
 
 Each benchmark is a module of `fengqiao.bench` (see its docstring for what a module
 offers) and becomes a subcommand here by its entry in `BENCHMARKS`. Benchmarks are run
@@ -25,6 +26,7 @@ BENCHMARKS: dict[str, str] = {
     "events": "fengqiao.bench.events",
     "dispatch": "fengqiao.bench.dispatch",
     "records": "fengqiao.bench.records",
+    "campaigns": "fengqiao.bench.campaigns",
 }
 
 
