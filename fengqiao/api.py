@@ -73,6 +73,7 @@ def health(request: HttpRequest) -> Status[dict[str, Any]]:
     return Status(200, {"status": "ok", "database": vendor})
 
 
+from fengqiao.campaigns import api as campaigns_api  # noqa: E402
 from fengqiao.cases import api as cases_api  # noqa: E402
 from fengqiao.community import api as community_api  # noqa: E402
 from fengqiao.dispatch import api as dispatch_api  # noqa: E402
@@ -94,3 +95,4 @@ api.add_router("/", community_api.router)
 api.add_router("/", cases_api.router)
 api.add_router("/", support_api.router)
 api.add_router("/", transfers_api.router)
+api.add_router("/", campaigns_api.router)
