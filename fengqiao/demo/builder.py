@@ -29,6 +29,7 @@ from fengqiao.accounts.models import User
 from fengqiao.accounts.roles import ROLE_PERMISSIONS, sync_roles
 from fengqiao.audit.models import AuditEntry
 from fengqiao.audit.services import record
+from fengqiao.campaigns.models import Campaign
 from fengqiao.cases.models import Case
 from fengqiao.core.dbstats import refresh_statistics
 from fengqiao.intake.models import Call
@@ -45,6 +46,7 @@ from fengqiao.records.models import Address, Resident
 from fengqiao.support.models import SupportRequest, Unit, UnitMember
 from fengqiao.transfers.models import DepartmentMember, Transfer
 
+from .campaigns_writer import write_campaigns
 from .history import DEFAULT_DAYS
 from .history_writer import write_history
 from .loops_writer import ensure_settings, write_loops
@@ -125,6 +127,7 @@ class _Writer:
         self._history()
         self._records()
         self._loops()
+        self._campaigns()
         if self.report.created:
             refresh_statistics(connection)  # the tables were empty a moment ago as far as the planner knows
 
@@ -456,6 +459,20 @@ class _Writer:
                 self.report.existing.update(existing)
                 continue
             self.report.created.update(write_loops(station, plan=self.plan, end=end))
+
+    def _campaigns(self) -> None:
+        """The verification campaigns of the main station — one closed and returned, one in
+        progress now — loaded and worked through the campaigns app (campaigns_writer), when the
+        station has residents and no campaign yet (a station people have worked in keeps what
+        it has)."""
+        station = self.stations.get(self.plan.stations[0].code)
+        if station is None or not Resident.objects.for_stations([station.pk]).exists():
+            return
+        existing = Campaign.objects.for_stations([station.pk]).count()
+        if existing:
+            self.report.existing["verification campaigns"] += existing
+            return
+        self.report.created.update(write_campaigns(station, plan=self.plan, now=timezone.now()))
 
 
 def _full_text(plan: AddressPlan) -> str:
