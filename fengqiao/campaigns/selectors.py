@@ -70,12 +70,17 @@ class NamedBurnDown(plan.BurnDown):
         ]
 
     def chart(self) -> dict[str, Any]:
-        """What the burn-down chart draws (times as ISO text)."""
+        """What the burn-down chart draws: times as the station's wall-clock ISO text with no
+        offset, so the axis reads as the deadline does on the page whatever the browser's zone."""
         return {
-            "remaining": [[at.isoformat(), n] for at, n in self.remaining],
-            "ideal": [[at.isoformat(), n] for at, n in self.ideal],
-            "now": self.now.isoformat(), "deadline": self.deadline.isoformat(), "total": self.total.total,
+            "remaining": [[_wall(at), n] for at, n in self.remaining],
+            "ideal": [[_wall(at), n] for at, n in self.ideal],
+            "now": _wall(self.now), "deadline": _wall(self.deadline), "total": self.total.total,
         }
+
+
+def _wall(at: dt.datetime) -> str:
+    return timezone.localtime(at).replace(tzinfo=None).isoformat(timespec="seconds")
 
 
 def _rows_of(campaign: Campaign, by: str) -> list[plan.Row]:
