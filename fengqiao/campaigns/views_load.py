@@ -23,7 +23,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -31,7 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
-from fengqiao.core.access import get_for_user_or_404
+from fengqiao.core.access import chosen_station
 from fengqiao.core.forms import LocalDateTimeInput, apply_errors
 from fengqiao.core.tabular import UploadStore
 from fengqiao.organisation.models import Station
@@ -92,7 +92,7 @@ def new(request: HttpRequest) -> HttpResponse:
         deadline = (timezone.localtime() + dt.timedelta(hours=4)).replace(second=0, microsecond=0)
         return _new_page(request, stations, LoadForm(initial={"deadline": deadline, "remind_before": 60}))
     form = LoadForm(request.POST, request.FILES)
-    station = _chosen_station(request, stations)
+    station = chosen_station(request, stations)
     if station is None:
         form.add_error(None, _("Choose the station the list is for."))
     if not form.is_valid() or station is None:
@@ -119,7 +119,7 @@ def new(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def check(request: HttpRequest, token: str) -> HttpResponse:
     """The dry run of a kept list with its columns; POST changes the columns."""
-    pending = _pending(request, token)
+    pending = UPLOADS.peek_with_station(request, token)
     if pending is None:
         return _expired(request)
     data, meta, station = pending
@@ -142,7 +142,7 @@ def check(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def confirm(request: HttpRequest, token: str) -> HttpResponse:
     """Load the kept list whole with the checked columns, or show why not."""
-    pending = _pending(request, token)
+    pending = UPLOADS.peek_with_station(request, token)
     if pending is None:
         return _expired(request)
     data, meta, station = pending
@@ -166,22 +166,6 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
 # -- helpers ------------------------------------------------------------------------------------------
 
 
-def _chosen_station(request: HttpRequest, stations: list[Station]) -> Station | None:
-    value = request.POST.get("station", "").strip()
-    if value:
-        if not value.isdigit():
-            raise Http404("no such station")
-        return get_for_user_or_404(Station.objects.all(), request.user, pk=int(value))
-    return stations[0] if len(stations) == 1 else None
-
-
-def _pending(request: HttpRequest, token: str) -> tuple[bytes, dict[str, Any], Station] | None:
-    found = UPLOADS.peek(request, token)
-    if found is None:
-        return None
-    data, meta = found
-    station = get_for_user_or_404(Station.objects.all(), request.user, pk=meta["station"])
-    return data, meta, station
 
 
 def _expired(request: HttpRequest) -> HttpResponse:

@@ -29,3 +29,16 @@ def get_for_user_or_404(queryset: StationScopedQuerySet, user: Any, **lookup: An
         record(AuditEntry.Action.ACCESS_REFUSED, obj=elsewhere, user=user, outcome=AuditEntry.Outcome.REFUSED,
                reason="object of another station")
     raise Http404(f"No {queryset.model._meta.verbose_name} matches the given query.")
+
+
+def chosen_station(request: Any, stations: list[Any]) -> Any:
+    """The station named in a form's `station` field (404 unless it is the user's), else the
+    user's only station; None when the user has several and named none (the form asks)."""
+    from fengqiao.organisation.models import Station
+
+    value = request.POST.get("station", "").strip()
+    if value:
+        if not value.isdigit():
+            raise Http404("no such station")
+        return get_for_user_or_404(Station.objects.all(), request.user, pk=int(value))
+    return stations[0] if len(stations) == 1 else None

@@ -391,6 +391,17 @@ class UploadStore:
             return None
         return data, dict(meta)
 
+    def peek_with_station(self, request: Any, token: str) -> tuple[bytes, dict[str, Any], Any] | None:
+        """`peek`, plus the station kept in the meta (`station`), 404 unless it is the user's."""
+        from fengqiao.core.access import get_for_user_or_404
+        from fengqiao.organisation.models import Station
+
+        found = self.peek(request, token)
+        if found is None:
+            return None
+        data, meta = found
+        return data, meta, get_for_user_or_404(Station.objects.all(), request.user, pk=meta["station"])
+
     def take(self, request: Any, token: str) -> tuple[bytes, dict[str, Any]] | None:
         """Like `peek`, but the file is removed: a token is confirmed once."""
         found = self.peek(request, token)

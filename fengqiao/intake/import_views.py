@@ -16,13 +16,13 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods
 
-from fengqiao.core.access import get_for_user_or_404
+from fengqiao.core.access import chosen_station, get_for_user_or_404
 from fengqiao.core.tabular import UploadStore
 from fengqiao.organisation.models import Station
 
@@ -66,7 +66,7 @@ def template(request: HttpRequest) -> HttpResponse:
 
 def _preview(request: HttpRequest, stations: list[Station]) -> HttpResponse:
     form = UploadForm(request.POST, request.FILES)
-    station = _chosen_station(request, stations)
+    station = chosen_station(request, stations)
     if station is None:
         form.add_error(None, _("Choose the station to import into."))
     if not form.is_valid() or station is None:
@@ -101,15 +101,6 @@ def _confirm(request: HttpRequest) -> HttpResponse:
     }
     return redirect("intake_import:upload")
 
-
-def _chosen_station(request: HttpRequest, stations: list[Station]) -> Station | None:
-    """The station named in the form (404 unless it is the user's), else the user's only one."""
-    value = request.POST.get("station", "").strip()
-    if value:
-        if not value.isdigit():
-            raise Http404("no such station")
-        return get_for_user_or_404(Station.objects.all(), request.user, pk=int(value))
-    return stations[0] if len(stations) == 1 else None
 
 
 def _page(request: HttpRequest, stations: list[Station], *, form: UploadForm, status: int = 200, **context: Any) -> HttpResponse:

@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from fengqiao.core.access import get_for_user_or_404
+from fengqiao.core.access import chosen_station
 from fengqiao.core.masking import mask_identifiers_in
 from fengqiao.core.tabular import UploadStore
 from fengqiao.organisation.models import Station
@@ -74,7 +74,7 @@ def start(request: HttpRequest) -> HttpResponse:
         return _start_page(request, stations, StartForm(initial={"kind": request.GET.get("kind", "residents")}),
                            done=request.session.pop(DONE, None))
     form = StartForm(request.POST, request.FILES)
-    station = _chosen_station(request, stations)
+    station = chosen_station(request, stations)
     if station is None:
         form.add_error(None, _("Choose the station to import into."))
     if not form.is_valid() or station is None:
@@ -96,7 +96,7 @@ def start(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def preview(request: HttpRequest, token: str) -> HttpResponse:
     """The dry run of a kept file with its column mapping; POST changes the mapping."""
-    pending = _pending(request, token)
+    pending = UPLOADS.peek_with_station(request, token)
     if pending is None:
         return _expired(request)
     data, meta, station = pending
@@ -115,7 +115,7 @@ def preview(request: HttpRequest, token: str) -> HttpResponse:
 @require_POST
 def commit(request: HttpRequest, token: str) -> HttpResponse:
     """Import the kept file whole, with the mapping of the preview, or show why not."""
-    pending = _pending(request, token)
+    pending = UPLOADS.peek_with_station(request, token)
     if pending is None:
         return _expired(request)
     data, meta, station = pending
@@ -154,23 +154,6 @@ def template(request: HttpRequest, kind: str) -> HttpResponse:
 # -- helpers -----------------------------------------------------------------------------------------------------
 
 
-def _chosen_station(request: HttpRequest, stations: list[Station]) -> Station | None:
-    """The station named in the form (404 unless it is the user's), else the user's only one."""
-    value = request.POST.get("station", "").strip()
-    if value:
-        if not value.isdigit():
-            raise Http404("no such station")
-        return get_for_user_or_404(Station.objects.all(), request.user, pk=int(value))
-    return stations[0] if len(stations) == 1 else None
-
-
-def _pending(request: HttpRequest, token: str) -> tuple[bytes, dict[str, Any], Station] | None:
-    found = UPLOADS.peek(request, token)
-    if found is None:
-        return None
-    data, meta = found
-    station = get_for_user_or_404(Station.objects.all(), request.user, pk=meta["station"])
-    return data, meta, station
 
 
 def _expired(request: HttpRequest) -> HttpResponse:
