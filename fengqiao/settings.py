@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "fengqiao.transfers",
     "fengqiao.support",
     "fengqiao.campaigns",
+    "fengqiao.analysis",
     "fengqiao.demo",
 ]
 

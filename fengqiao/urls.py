@@ -25,6 +25,7 @@ urlpatterns = [
     path("unit/", include("fengqiao.support.unit_urls")),
     path("campaigns/", include("fengqiao.campaigns.urls")),
     path("m/campaigns/", include("fengqiao.campaigns.phone_urls")),
+    path("analysis/", include("fengqiao.analysis.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

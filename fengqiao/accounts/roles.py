@@ -102,6 +102,12 @@ _RUN_CAMPAIGNS = _VIEW_CAMPAIGNS + [
 ]
 _WORK_CAMPAIGNS = _VIEW_CAMPAIGNS + ["campaigns.change_campaignitem"]
 
+# Analysis: statistics, hot spots, forecasts, repeats, the briefing and situation reports.
+_VIEW_ANALYSIS = ["analysis.view_analysis", "analysis.view_report", "analysis.view_nearrepeatalert",
+                  "analysis.view_inboxmessage"]
+# The command room issues reports by hand too; leaders also set the station's analysis settings.
+_RUN_ANALYSIS = _VIEW_ANALYSIS + ["analysis.add_report"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     "leader": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + [
         "dispatch.change_supervision",
@@ -128,17 +134,17 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "cases.view_caselimit", "cases.change_caselimit", "cases.view_casesettings", "cases.change_casesettings",
         "transfers.view_routingrule", "transfers.add_routingrule", "transfers.change_routingrule",
         "transfers.view_transfersettings", "transfers.change_transfersettings",
-    ] + _RUN_CAMPAIGNS,
+    ] + _RUN_CAMPAIGNS + _RUN_ANALYSIS + ["analysis.view_analysissettings", "analysis.change_analysissettings"],
     "commander": _VIEW_ORGANISATION + _INTAKE + _DISPATCH + ["organisation.reveal_officer_phone"]
     + _VIEW_RECORDS + _REVEAL_RECORDS + ["community.add_dispute"] + _RUN_LOOPS + ["transfers.view_routingrule"]
-    + _RUN_CAMPAIGNS,
+    + _RUN_CAMPAIGNS + _RUN_ANALYSIS,
     "community_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"]
-    + _KEEP_RECORDS + _REVEAL_RECORDS + _VIEW_LOOPS + _WORK_CAMPAIGNS,
+    + _KEEP_RECORDS + _REVEAL_RECORDS + _VIEW_LOOPS + _WORK_CAMPAIGNS + _VIEW_ANALYSIS,
     # A case officer works the cases they lead or assist (the services check which).
     "case_officer": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + ["intake.add_incidentlog"]
     + _VIEW_RECORDS + _REVEAL_RECORDS + _VIEW_LOOPS + [
         "cases.add_case", "cases.change_case", "support.add_supportrequest", "support.change_supportrequest",
-    ],
+    ] + _VIEW_ANALYSIS,
     # An auxiliary sees the records of their officer's beat, masked, and records visits.
     "auxiliary": ["organisation.view_beat", "organisation.view_station"] + _VIEW_RECORDS + ["community.add_visit"],
     "desk": _VIEW_ORGANISATION + _VIEW_INCIDENTS + [
@@ -146,8 +152,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ] + _KEEP_RECORDS + _REVEAL_RECORDS + [
         "records.add_address", "records.change_address", "records.merge_resident", "records.import_records",
         "records.view_residentmerge", "records.view_importbatch",
-    ] + _RUN_CAMPAIGNS,
-    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + _VIEW_RECORDS + _VIEW_LOOPS + _VIEW_CAMPAIGNS,
+    ] + _RUN_CAMPAIGNS + ["analysis.view_report", "analysis.view_inboxmessage"],
+    "bureau": _VIEW_ORGANISATION + _VIEW_INCIDENTS + _VIEW_DISPATCH + _VIEW_RECORDS + _VIEW_LOOPS + _VIEW_CAMPAIGNS
+    + _VIEW_ANALYSIS,
     # Outside the station: each sees only what was sent to its own unit or department
     # (support.selectors, transfers.selectors), never a station's other data.
     "unit": ["support.work_supportrequest"],

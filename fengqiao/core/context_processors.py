@@ -24,7 +24,7 @@ NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("records:home", _("Basic records"), "records.view_resident"),
     ("community:home", _("Community"), "community.view_visit"),
     ("campaigns:list", _("Verification"), "campaigns.view_campaign"),
-    ("analysis:home", _("Analysis"), None),
+    ("analysis:home", _("Analysis"), "analysis.view_analysis"),
     ("roster:home", _("Duty roster"), None),
     ("assessment:home", _("Assessment"), None),
     ("audit:search", _("Audit log"), "audit.view_auditentry"),
