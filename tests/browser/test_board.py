@@ -8,7 +8,7 @@ import time
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Page, Route, expect
 
 from fengqiao.dispatch.models import FollowUp
 from fengqiao.dispatch.tests.conftest import he_ping, noise_incident  # noqa: F401  (fixtures)
@@ -100,6 +100,17 @@ def test_a_second_commander_dispatching_the_same_incident_is_told_who_went(
         for board in (page, other):
             _card(board, "waiting", noise_incident.number).click()
             expect(board.get_by_test_id("candidate").first).to_be_visible()
+
+        # The race under test: 李娜 presses before her panel has heard of 张伟's order. Under
+        # load her panel's background refresh could come first (then it simply shows the
+        # order), so it is held back until she has pressed.
+        def hold_background_refresh(route: Route) -> None:
+            if route.request.headers.get("x-fengqiao-background") == "1":
+                route.abort()
+            else:
+                route.continue_()
+
+        other.route("**/board/incidents/*/", hold_background_refresh)
         page.get_by_test_id("candidate").first.get_by_test_id("dispatch-button").click()
         expect(page.get_by_test_id("panel-message")).to_be_visible()
         # 李娜's panel still offered the dispatch when she opened it; now she presses it.
@@ -107,6 +118,7 @@ def test_a_second_commander_dispatching_the_same_incident_is_told_who_went(
         error = other.get_by_test_id("panel-error")
         expect(error).to_be_visible()
         expect(error).to_contain_text("刘洋")
+        other.unroute("**/board/incidents/*/", hold_background_refresh)
         # 刘洋 acknowledges on his phone meanwhile: 李娜's panel follows, and still tells her who went.
         log_in(phone, "liuyang")
         phone.goto("/m/")
