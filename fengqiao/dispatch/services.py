@@ -24,7 +24,7 @@ from fengqiao.audit.services import record
 from fengqiao.core import events
 from fengqiao.intake import states
 from fengqiao.intake.models import Category, Incident, IncidentLog
-from fengqiao.intake.services import _log
+from fengqiao.intake.services import _log, incident_saved
 from fengqiao.organisation.models import Officer, Station, Team
 
 from . import clocks, steps
@@ -379,6 +379,7 @@ def do_feedback(order: Dispatch, data: FeedbackData, *, user: Any, now: dt.datet
         before = {"category": incident.category.code}
         incident.category = category
         incident.save(update_fields=["category", "updated_at"])
+        incident_saved(incident, created=False)
         _log(incident, IncidentLog.Kind.CHANGED, _("Re-classified at feedback as %(category)s") % {"category": category.label_zh},
              author=user, at=now, before=before, after={"category": category.code})
     record(AuditEntry.Action.CREATED, obj=report, user=user, changes={"disposition": [None, data.disposition]})

@@ -19,7 +19,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -705,6 +705,7 @@ def _open_incident(
         owner_id=owner.pk if owner is not None and owner.station_id == station.pk else None,
         deadline=now + dt.timedelta(minutes=station_rule.settings.triage_minutes),
     ))
+    incident_saved(incident, created=True)
     source = dict(Call.Source.choices).get(data.source, data.source)
     entries = [_entry(incident, IncidentLog.Kind.RECEIVED, _("Received from %(source)s: %(text)s") % {
         "source": source, "text": data.text}, author=author, at=now, automatic=author is None)]
@@ -891,6 +892,7 @@ def do_update_incident(incident: Incident, *, user: Any, **changes: Any) -> Inci
     if not after:
         return fresh
     fresh.save()
+    incident_saved(fresh, created=False)
     _log(fresh, IncidentLog.Kind.CHANGED, _("Changed: %(fields)s") % {"fields": ", ".join(sorted(after))},
          author=user, before=before, after=after)
     record(AuditEntry.Action.UPDATED, obj=fresh, user=user, changes={k: [before[k], after[k]] for k in after})
@@ -997,3 +999,22 @@ def _log(
 
 def officer_of(user: Any) -> Officer | None:
     return getattr(user, "officer", None) if getattr(user, "is_authenticated", False) else None
+
+
+# -- other apps' work on an incident --------------------------------------------------------------
+
+# Called in the same transaction when an incident is recorded (`created=True`) or changed by
+# a person (category, place …): (incident, created) → None. Registered in the apps' `ready`
+# (the near-repeat alerts of analysis). Explicit rather than a save signal, so that the
+# intake path keeps its one-statement insert (`core.rows`).
+INCIDENT_HOOKS: list[Callable[[Incident, bool], None]] = []
+
+
+def register_incident_hook(hook: Callable[[Incident, bool], None]) -> None:
+    if hook not in INCIDENT_HOOKS:
+        INCIDENT_HOOKS.append(hook)
+
+
+def incident_saved(incident: Incident, *, created: bool) -> None:
+    for hook in INCIDENT_HOOKS:
+        hook(incident, created)
