@@ -4,6 +4,7 @@
     fengqiao bench intake | events | dispatch [--json]
     fengqiao bench records [--residents 100000] [--addresses 5000] [--runs 3] [--json]
     fengqiao bench campaigns [--items 1000] [--residents 10000] [--addresses 2000] [--runs 5] [--json]
+    fengqiao bench analysis [--sizes 1000000,10000000] [--knox-events 45000] [--station-incidents 30000] [--json]
 
 Each benchmark is a module of `fengqiao.bench` (see its docstring for what a module
 offers) and becomes a subcommand here by its entry in `BENCHMARKS`. Benchmarks are run
@@ -27,6 +28,7 @@ BENCHMARKS: dict[str, str] = {
     "dispatch": "fengqiao.bench.dispatch",
     "records": "fengqiao.bench.records",
     "campaigns": "fengqiao.bench.campaigns",
+    "analysis": "fengqiao.bench.analysis",
 }
 
 
