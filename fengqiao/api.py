@@ -73,6 +73,9 @@ def health(request: HttpRequest) -> Status[dict[str, Any]]:
     return Status(200, {"status": "ok", "database": vendor})
 
 
+from fengqiao.analysis import api_repeats as analysis_repeats_api  # noqa: E402
+from fengqiao.analysis import api_reports as analysis_reports_api  # noqa: E402
+from fengqiao.analysis import api_stats as analysis_stats_api  # noqa: E402
 from fengqiao.campaigns import api as campaigns_api  # noqa: E402
 from fengqiao.cases import api as cases_api  # noqa: E402
 from fengqiao.community import api as community_api  # noqa: E402
@@ -96,3 +99,6 @@ api.add_router("/", cases_api.router)
 api.add_router("/", support_api.router)
 api.add_router("/", transfers_api.router)
 api.add_router("/", campaigns_api.router)
+api.add_router("/", analysis_repeats_api.router)
+api.add_router("/", analysis_reports_api.router)
+api.add_router("/", analysis_stats_api.router)

@@ -86,7 +86,7 @@ class Report(StationOwned):
     html = models.TextField(_("page"), help_text=_("The report's page as issued."))
     pdf = models.BinaryField(_("PDF"), editable=False)
     created_at = models.DateTimeField(_("issued at"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("issued by"), on_delete=models.PROTECT,
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=pgettext_lazy("report", "issued by"), on_delete=models.PROTECT,
                                    related_name="+", null=True, blank=True, help_text=_("Empty: built automatically."))
 
     class Meta:

@@ -29,7 +29,7 @@ class Campaign(StationOwned):
                                 related_name="campaigns")
     number = models.CharField(_("number"), max_length=20)
     title = models.CharField(_("title"), max_length=200)
-    issuer = models.CharField(_("issued by"), max_length=100, help_text=_("The body that sent the list, e.g. 分局治安大队."))
+    issuer = models.CharField(pgettext_lazy("campaign", "issued by"), max_length=100, help_text=_("The body that sent the list, e.g. 分局治安大队."))
     instructions = models.TextField(_("instructions"), blank=True)
     deadline = models.DateTimeField(_("deadline"))
     remind_before = models.PositiveIntegerField(_("remind officers (minutes before the deadline)"), default=60)

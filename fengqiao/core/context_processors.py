@@ -25,6 +25,8 @@ NAVIGATION: list[tuple[str, Any, str | None]] = [
     ("community:home", _("Community"), "community.view_visit"),
     ("campaigns:list", _("Verification"), "campaigns.view_campaign"),
     ("analysis:home", _("Analysis"), "analysis.view_analysis"),
+    ("analysis:briefing", _("Morning briefing"), "analysis.view_report"),
+    ("analysis:inbox", _("Inbox"), "analysis.view_inboxmessage"),
     ("roster:home", _("Duty roster"), None),
     ("assessment:home", _("Assessment"), None),
     ("audit:search", _("Audit log"), "audit.view_auditentry"),

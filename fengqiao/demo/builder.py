@@ -46,12 +46,14 @@ from fengqiao.records.models import Address, Resident
 from fengqiao.support.models import SupportRequest, Unit, UnitMember
 from fengqiao.transfers.models import DepartmentMember, Transfer
 
+from .analysis_writer import write_near_repeat_alerts
 from .campaigns_writer import write_campaigns
 from .history import DEFAULT_DAYS
 from .history_writer import write_history
 from .loops_writer import ensure_settings, write_loops
 from .plan import DEFAULT_SEED, AddressPlan, DemoPlan, OfficerPlan, StaffPlan, plan_demo
 from .records_writer import write_records
+from .reports_writer import write_reports
 
 WHY = "the demo builder sets up every station"
 
@@ -128,6 +130,8 @@ class _Writer:
         self._records()
         self._loops()
         self._campaigns()
+        self._near_repeats()
+        self._reports()
         if self.report.created:
             refresh_statistics(connection)  # the tables were empty a moment ago as far as the planner knows
 
@@ -473,6 +477,21 @@ class _Writer:
             self.report.existing["verification campaigns"] += existing
             return
         self.report.created.update(write_campaigns(station, plan=self.plan, now=timezone.now()))
+
+    def _near_repeats(self) -> None:
+        """The near-repeat alerts the recent burglaries and thefts from vehicles raised
+        (analysis_writer, through the analysis app): the history is written in bulk, which
+        raises none. Incidents that have one already keep it."""
+        for station in self.stations.values():
+            self.report.created.update(write_near_repeat_alerts(station, now=timezone.now()))
+
+    def _reports(self) -> None:
+        """Today's briefing and last week's and last month's situation reports of each station,
+        issued through the analysis app (reports_writer) into the archive and the inboxes."""
+        for station in self.stations.values():
+            made, found = write_reports(station, now=timezone.now())
+            self.report.created.update(made)
+            self.report.existing.update(found)
 
 
 def _full_text(plan: AddressPlan) -> str:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from fengqiao.analysis.nearrepeat import active_alerts
 from fengqiao.campaigns.selectors import open_campaigns_for_board
 from fengqiao.core.access import get_for_user_or_404
 from fengqiao.intake import states
@@ -92,6 +93,8 @@ def _live_context(request: HttpRequest, station: Any) -> dict[str, Any]:
         "points": points, "now": timezone.now(), "loops": loops.open_loops([station.pk]),
         "campaigns": (open_campaigns_for_board([station.pk]) if request.user.has_perm("campaigns.view_campaign")
                       else None),
+        "near_repeats": (active_alerts([station.pk]) if request.user.has_perm("analysis.view_nearrepeatalert")
+                         else None),
     }
 
 
