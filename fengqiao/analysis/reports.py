@@ -28,6 +28,7 @@ from django.utils import timezone
 
 from fengqiao.cases.models import Case
 from fengqiao.dispatch.models import Dispatch, Violation
+from fengqiao.intake.models import Incident
 from fengqiao.organisation.models import Station
 from fengqiao.support.models import SupportRequest
 from fengqiao.transfers.models import Transfer
@@ -61,9 +62,20 @@ def year_before(at: dt.datetime) -> dt.datetime:
     return timezone.make_aware(earlier.replace(tzinfo=None))
 
 
-def change(now: int, before: int) -> float | None:
-    """Percent change, None when there was nothing before."""
-    return round(100.0 * (now - before) / before, 1) if before else None
+change = stats.change
+
+
+def records_begin(station_ids: list[int]) -> dt.datetime | None:
+    """When the stations' incident records begin (the earliest incident)."""
+    return Incident.objects.for_stations(station_ids).order_by("received_at").values_list("received_at", flat=True).first()
+
+
+def compared(now: int, before: int, since: dt.datetime, records_from: dt.datetime | None) -> float | None:
+    """The change against a period starting at `since`, when the records cover it (as the
+    statistics page does: no year-on-year change in a station's first year)."""
+    if records_from is None or records_from > since + stats.COVERAGE_SLACK:
+        return None
+    return change(now, before)
 
 
 def _by_day(ids: list[int], start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
@@ -223,6 +235,7 @@ def build_report(station: Station, kind: str, start: dt.datetime, end: dt.dateti
     now_counts = incident_counts(ids, start, end)
     before_counts = incident_counts(ids, before_start, before_end)
     year_ago = incidents_between(ids, year_before(start), year_before(end)).count()
+    records_from = records_begin(ids)
     return {
         "station": {"id": station.pk, "name": station.name, "code": station.code},
         "kind": kind,
@@ -231,8 +244,9 @@ def build_report(station: Station, kind: str, start: dt.datetime, end: dt.dateti
                    "last_day": timezone.localtime(end - dt.timedelta(microseconds=1)).date().isoformat()},
         "previous": {"start_local": wall(before_start), "end_local": wall(before_end), "total": before_counts["total"]},
         "incidents": now_counts | {"by_category": _categories_with_change(now_counts, before_counts),
-                                   "change": change(now_counts["total"], before_counts["total"]),
-                                   "year_ago": year_ago, "change_year": change(now_counts["total"], year_ago)},
+                                   "change": compared(now_counts["total"], before_counts["total"], before_start, records_from),
+                                   "year_ago": year_ago,
+                                   "change_year": compared(now_counts["total"], year_ago, year_before(start), records_from)},
         "by_day": _by_day(ids, start, end),
         "by_hour": _by_hour(ids, start, end),
         "work": _work(ids, start, end),

@@ -92,6 +92,10 @@ def load_start(start: dt.datetime, end: dt.datetime) -> dt.datetime:
     return earliest
 
 
+# How late after a comparison period's start the records may begin and still cover it.
+COVERAGE_SLACK = dt.timedelta(days=1)
+
+
 def change(current: int, before: int) -> float | None:
     """Percentage change, None when there was nothing before."""
     if before == 0:
@@ -176,6 +180,17 @@ def _figures(connection: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.
 
     total, breached, non_police = (int(value or 0) for value in rows(
         "SELECT count(*), count(*) FILTER (WHERE breached), count(*) FILTER (WHERE non_police) FROM period")[0])
+    # A comparison needs data for its whole period: a station whose records begin within
+    # it (a new system, the demo's single year) has no year-on-year change, rather than a
+    # four-thousand-per-cent one. Records "begin" at the earliest incident of any kind.
+    earliest = rows(f"SELECT min(received_at) FROM incidents WHERE received_at >= {_literal(load_start(start, end))}")[0][0]  # noqa: S608
+
+    def covered(since: dt.datetime) -> bool:
+        return earliest is not None and earliest <= since + COVERAGE_SLACK
+
+    def compared(current: int, before: int, since: dt.datetime) -> float | None:
+        return change(current, before) if covered(since) else None
+
     previous, last_year = (int(value or 0) for value in rows(
         f"SELECT count(*) FILTER (WHERE {between(previous_start, previous_end)}), "  # noqa: S608
         f"count(*) FILTER (WHERE {between(year_start, year_end)}) FROM chosen")[0])
@@ -216,8 +231,8 @@ def _figures(connection: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.
 
     monthly = [
         {"month": f"{when.year:04d}-{when.month:02d}", "count": in_month(when),
-         "mom": change(in_month(when), in_month(shift_months(when, -1))),
-         "yoy": change(in_month(when), in_month(shift_months(when, -12)))}
+         "mom": compared(in_month(when), in_month(shift_months(when, -1)), shift_months(when, -1)),
+         "yoy": compared(in_month(when), in_month(shift_months(when, -12)), shift_months(when, -12))}
         for when in months
     ]
 
@@ -241,9 +256,10 @@ def _figures(connection: duckdb.DuckDBPyConnection, start: dt.datetime, end: dt.
         "change": {
             "current": total,
             "previous": previous, "previous_start": previous_start.isoformat(), "previous_end": previous_end.isoformat(),
-            "mom": change(total, previous),
+            "mom": compared(total, previous, previous_start),
             "last_year": last_year, "last_year_start": year_start.isoformat(), "last_year_end": year_end.isoformat(),
-            "yoy": change(total, last_year),
+            "yoy": compared(total, last_year, year_start),
+            "records_from": earliest.isoformat() if earliest is not None else None,
         },
         "monthly": monthly,
         "response": response,

@@ -137,7 +137,7 @@ def october(morning: dict[str, Any], station_a: Station, beat_a: Beat, zhang_wei
                                               (17, 9, "criminal.burglary", 106.5613, 29.5311),
                                               (24, 20, "dispute.neighbour", 106.5631, 29.5331),
                                               (31, 23, "criminal.burglary", 106.5611, 29.5313))]
-    september = incident(station_a, "2026-09-15T10:00", "criminal.burglary", beat=beat_a)
+    september = incident(station_a, "2026-09-01T10:00", "criminal.burglary", beat=beat_a)
     for found in [september, *rows]:
         nearrepeat.raise_alert(found)  # only the burglaries raise one
     cleared(rows[0], officer, Case.ClearedHow.VIDEO, "2026-10-05T10:00")

@@ -80,7 +80,7 @@ def hand_made(station_a: Station, station_b: Station, beat_a: Beat, beat_b: Beat
     merged = make_incident(station_a, "2026-10-16T14:00", "dispute.neighbour", beat=beat_a, state=Incident.State.MERGED)
     make_incident(station_a, "2026-09-10T10:00", "dispute.neighbour", beat=beat_a)
     make_incident(station_a, "2026-09-30T23:59", "criminal.burglary", beat=beat_a)
-    make_incident(station_a, "2025-10-20T08:00", "criminal.burglary", beat=beat_a)
+    make_incident(station_a, "2025-10-01T08:00", "criminal.burglary", beat=beat_a)
     outside = make_incident(station_a, "2026-11-01T00:00", "criminal.burglary", beat=beat_a)
     others = [make_incident(station_b, f"2026-10-{day:02d}T12:00", "criminal.burglary", beat=beat_b, lon=106.581, lat=29.551)
               for day in (1, 2, 3)]

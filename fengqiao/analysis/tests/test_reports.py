@@ -31,8 +31,9 @@ def test_the_months_incidents_and_their_change(october: dict[str, Any], station_
     figures = build_report(station_a, Report.Kind.MONTHLY, START, END)
     incidents = figures["incidents"]
     assert incidents["total"] == 6
-    assert figures["previous"]["total"] == 1  # the one of 15 September
+    assert figures["previous"]["total"] == 1  # the one of 1 September (the records begin then: the month before is covered)
     assert incidents["change"] == 500.0
+    assert incidents["change_year"] is None  # October 2025 is before the records: no year-on-year change
     assert {row["code"]: (row["count"], row["previous"]) for row in incidents["by_category"]} == {
         "criminal.burglary": (4, 1), "dispute.neighbour": (2, 0)}
     days = figures["by_day"]

@@ -143,3 +143,22 @@ def test_gistar_layer_marks_a_cluster_hot() -> None:
     gi = hotmap.layer(lons, lats, "gistar", cell=500)
     hot = [f for f in gi["features"] if f["properties"]["hot"]]
     assert hot and max(f["properties"]["count"] for f in hot) >= 60
+
+
+def test_no_change_against_a_period_the_records_do_not_cover() -> None:
+    """Records that begin inside the comparison period give no year-on-year change (the
+    demo's single year would read +3000 %), while the month before, covered, still does."""
+    times = [dt.datetime(2026, 8, 20, 9), dt.datetime(2026, 9, 10, 9), dt.datetime(2026, 10, 5, 9), dt.datetime(2026, 10, 6, 9)]
+    one = {"id": 1, "station_id": 1, "hour": 9, "weekday": 1, "category": "dispute.neighbour", "category_name": "邻里纠纷",
+           "family": "dispute", "family_name": "纠纷", "route": "community", "priority": 3, "state": "closed", "beat_id": 0,
+           "beat_name": "", "lon": float("nan"), "lat": float("nan"), "breached": False, "breached_steps": "",
+           "non_police": False}
+    source = pd.DataFrame([{**one, "id": i, "received_at": at} for i, at in enumerate(times, 1)])
+    source = source.reindex(columns=frame.COLUMNS).astype({name: str(dtype) for name, dtype in frame.empty_frame().dtypes.items()})
+    figures = stats.figures(source, START, END)
+    change = figures["change"]
+    assert (change["current"], change["previous"], change["mom"]) == (2, 1, 100.0)
+    assert change["yoy"] is None and change["records_from"] == "2026-08-20T09:00:00"
+    october_row = figures["monthly"][-1]
+    assert (october_row["mom"], october_row["yoy"]) == (100.0, None)
+    assert figures["monthly"][-3]["mom"] is None  # August 2026: July is before the records
