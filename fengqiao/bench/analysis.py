@@ -34,10 +34,7 @@ import argparse
 import datetime as dt
 import json
 import math
-import os
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
@@ -340,32 +337,10 @@ def run_here(*, incidents: int, seed: int, migrate: bool = False) -> dict[str, A
 
 
 def run_station_in_throwaway(*, incidents: int, seed: int, data_parent: str | None, keep: bool) -> dict[str, Any]:
-    from fengqiao.bench.intake import _admin_sql, _drop_database, _postgres_url, _with_database
+    from fengqiao.bench.throwaway import run_in_throwaway
 
-    data_dir = Path(tempfile.mkdtemp(prefix="fengqiao-bench-analysis-", dir=data_parent))
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("FENGQIAO_DB", "DATABASE_URL"))}
-    env.update(FENGQIAO_DATA_DIR=str(data_dir), FENGQIAO_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="fengqiao.settings")
-    url = _postgres_url()
-    database_name = ""
-    try:
-        if url:
-            database_name = f"fengqiao_bench_{uuid.uuid4().hex[:10]}"
-            _admin_sql(url, f'CREATE DATABASE "{database_name}"')
-            env.update(FENGQIAO_DB="postgres", DATABASE_URL=_with_database(url, database_name))
-        else:
-            env["FENGQIAO_DB"] = "sqlite"
-        command = [sys.executable, "-m", "fengqiao.cli", "bench", "analysis", "--here", "--migrate", "--json",
-                   "--station-incidents", str(incidents), "--seed", str(seed)]
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, check=False)  # noqa: S603
-        if done.returncode != 0:
-            raise RuntimeError(f"the station-year run failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-        result: dict[str, Any] = json.loads(done.stdout)
-        return result
-    finally:
-        if not keep:
-            shutil.rmtree(data_dir, ignore_errors=True)
-            if database_name:
-                _drop_database(url, database_name)
+    return run_in_throwaway("analysis", ["--station-incidents", str(incidents), "--seed", str(seed)],
+                            data_parent=data_parent, keep=keep)
 
 
 # --- the command's side -----------------------------------------------------------------------------

@@ -28,17 +28,10 @@ import argparse
 import csv
 import datetime as dt
 import io
-import json
-import os
 import random
-import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 HELP = "campaigns: loading and assigning a verification list of N items (target < 2 s for 1,000)"
@@ -224,41 +217,14 @@ def run_here(*, items: int, residents: int, addresses: int, runs: int, seed: int
 
 def run_in_throwaway(*, items: int, residents: int, addresses: int, runs: int, seed: int, data_parent: str | None,
                      keep: bool) -> dict[str, Any]:
-    from fengqiao.bench.intake import (
-        _admin_sql,
-        _drop_database,
-        _postgres_url,
-        _with_database,
-        machine,
-    )
+    from fengqiao.bench.intake import machine
+    from fengqiao.bench.throwaway import run_in_throwaway as run_bench
 
-    data_dir = Path(tempfile.mkdtemp(prefix="fengqiao-bench-campaigns-", dir=data_parent))
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("FENGQIAO_DB", "DATABASE_URL"))}
-    env.update(FENGQIAO_DATA_DIR=str(data_dir), FENGQIAO_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="fengqiao.settings")
-    url = _postgres_url()
-    database_name = ""
-    try:
-        if url:
-            database_name = f"fengqiao_bench_{uuid.uuid4().hex[:10]}"
-            _admin_sql(url, f'CREATE DATABASE "{database_name}"')
-            env.update(FENGQIAO_DB="postgres", DATABASE_URL=_with_database(url, database_name))
-        else:
-            env["FENGQIAO_DB"] = "sqlite"
-        command = [sys.executable, "-m", "fengqiao.cli", "bench", "campaigns", "--here", "--migrate", "--json",
-                   "--items", str(items), "--residents", str(residents), "--addresses", str(addresses),
-                   "--runs", str(runs), "--seed", str(seed)]
-        before = machine()
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, check=False)  # noqa: S603
-        if done.returncode != 0:
-            raise RuntimeError(f"the benchmark run failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-        figures: dict[str, Any] = json.loads(done.stdout)
-        figures.update(benchmark="campaigns", machine=before, machine_after=machine())
-        return figures
-    finally:
-        if not keep:
-            shutil.rmtree(data_dir, ignore_errors=True)
-            if database_name:
-                _drop_database(url, database_name)
+    before = machine()
+    figures = run_bench("campaigns", ["--items", str(items), "--residents", str(residents), "--addresses", str(addresses),
+                                      "--runs", str(runs), "--seed", str(seed)], data_parent=data_parent, keep=keep)
+    figures.update(benchmark="campaigns", machine=before, machine_after=machine())
+    return figures
 
 
 # --- the command's side -------------------------------------------------------------------------------

@@ -37,17 +37,10 @@ import argparse
 import csv
 import datetime as dt
 import io
-import json
-import os
 import random
-import shutil
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
 HELP = "records: import of N residents (target < 60 s for 100,000) and person search among them (p99 < 100 ms)"
@@ -271,41 +264,13 @@ def _latency(ordered: list[float]) -> dict[str, float]:
 # --- runs in throwaway databases -----------------------------------------------------------------
 
 
-def _fengqiao(*args: str) -> list[str]:
-    return [sys.executable, "-m", "fengqiao.cli", *args]
-
-
 def run_in_throwaway(*, residents: int, addresses: int, queries: int, seed: int, data_parent: str | None = None,
                      keep: bool = False) -> dict[str, Any]:
     """One run in a fresh throwaway database, in a subprocess pointed at it."""
-    from fengqiao.bench.intake import _admin_sql, _drop_database, _postgres_url, _with_database
+    from fengqiao.bench.throwaway import run_in_throwaway as run_bench
 
-    data_dir = Path(tempfile.mkdtemp(prefix="fengqiao-bench-records-", dir=data_parent))
-    env = {name: value for name, value in os.environ.items() if not name.startswith(("FENGQIAO_DB", "DATABASE_URL"))}
-    env.update(FENGQIAO_DATA_DIR=str(data_dir), FENGQIAO_LOG_LEVEL="WARNING", DJANGO_SETTINGS_MODULE="fengqiao.settings")
-    url = _postgres_url()
-    database_name = ""
-    try:
-        if url:
-            database_name = f"fengqiao_bench_{uuid.uuid4().hex[:10]}"
-            _admin_sql(url, f'CREATE DATABASE "{database_name}"')
-            env.update(FENGQIAO_DB="postgres", DATABASE_URL=_with_database(url, database_name))
-        else:
-            env["FENGQIAO_DB"] = "sqlite"
-        command = _fengqiao("bench", "records", "--here", "--migrate", "--json", "--residents", str(residents),
-                            "--addresses", str(addresses), "--queries", str(queries), "--seed", str(seed))
-        done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=3600, check=False)  # noqa: S603
-        if done.returncode != 0:
-            raise RuntimeError(f"the benchmark run failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-        figures: dict[str, Any] = json.loads(done.stdout)
-        figures["data_dir"] = str(data_dir)
-        figures["database_name"] = database_name
-        return figures
-    finally:
-        if not keep:
-            shutil.rmtree(data_dir, ignore_errors=True)
-            if database_name:
-                _drop_database(url, database_name)
+    return run_bench("records", ["--residents", str(residents), "--addresses", str(addresses), "--queries", str(queries),
+                                 "--seed", str(seed)], data_parent=data_parent, keep=keep)
 
 
 def run(*, residents: int, addresses: int, queries: int, runs: int, seed: int, data_parent: str | None, keep: bool) -> dict[str, Any]:
