@@ -14,6 +14,7 @@ from playwright.sync_api import Page, expect
 from fengqiao.analysis import issuing
 from fengqiao.analysis.models import Report
 from fengqiao.analysis.tests.reports_fixtures import case_team_a, incident, morning  # noqa: F401  (fixtures)
+from fengqiao.analysis.tests.test_nearrepeat import addresses_a, burglary, receive  # noqa: F401  (fixtures)
 
 from .conftest import screenshot
 from .test_phone import log_in
@@ -59,3 +60,16 @@ def test_the_chief_opens_the_statistics_page_and_the_morning_briefing(
     message.get_by_test_id("mark-read").click()
     expect(page.get_by_test_id("inbox-message")).to_have_attribute("data-read", "1")
     screenshot(page, "analysis-inbox")
+
+
+def test_a_burglary_puts_its_near_repeat_circle_on_the_board(page: Page, receive: Any, zhang_wei: Any,
+                                                            station_a: Any) -> None:
+    burglary(receive)
+    log_in(page, "zhangwei")
+    page.goto("/board/")
+    expect(page.get_by_test_id("board-near-repeat")).to_have_count(1)
+    expect(page.locator("path.near-repeat-circle")).to_have_count(1)
+    # A second one, received while the board is open, comes with its circle live.
+    burglary(receive, lat=29.5330, lon=106.5630, text="车窗被砸包被偷")
+    expect(page.get_by_test_id("board-near-repeat")).to_have_count(2)
+    expect(page.locator("path.near-repeat-circle")).to_have_count(2)

@@ -13,7 +13,7 @@
 
   // -- map ---------------------------------------------------------------------------------
   var holder = document.getElementById("board-map");
-  var map = null, incidentLayer = null, officerLayer = null;
+  var map = null, incidentLayer = null, officerLayer = null, alertLayer = null;
   var officerColours = { on_duty: "#2e7d32", busy: "#c23b22", standby: "#b26a00" };
   if (holder && typeof L !== "undefined") {
     map = L.map(holder, { attributionControl: false, zoomSnap: 0.25 });
@@ -24,6 +24,7 @@
     }).addTo(map);
     if (beats.features.length) { map.fitBounds(beatLayer.getBounds(), { padding: [8, 8] }); }
     else { var c = holder.dataset.centre.split(","); map.setView([+c[0], +c[1]], 14); }
+    alertLayer = L.layerGroup().addTo(map);
     incidentLayer = L.layerGroup().addTo(map);
     officerLayer = L.layerGroup().addTo(map);
   }
@@ -34,6 +35,16 @@
     var points = JSON.parse(data.textContent);
     incidentLayer.clearLayers();
     officerLayer.clearLayers();
+    alertLayer.clearLayers();
+    // Near-repeat alerts in force: the circle of raised risk around each (the live part lists them).
+    document.querySelectorAll('[data-testid="board-near-repeat"][data-lat]').forEach(function (li) {
+      var lat = parseFloat(li.dataset.lat), lon = parseFloat(li.dataset.lon), radius = parseFloat(li.dataset.radius);
+      if (isNaN(lat) || isNaN(lon) || isNaN(radius)) { return; }
+      alertLayer.addLayer(L.circle([lat, lon], {
+        radius: radius, color: "#6a1b9a", weight: 1.5, dashArray: "4 4", fillColor: "#6a1b9a", fillOpacity: 0.08,
+        interactive: false, className: "near-repeat-circle"
+      }));
+    });
     points.incidents.forEach(function (p) {
       var waiting = p.state === "triaged" || p.state === "received";
       var marker = L.marker([p.lat, p.lon], {
