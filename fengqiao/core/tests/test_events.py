@@ -116,11 +116,17 @@ def test_a_slow_board_loses_its_oldest_events_is_told_to_refresh_and_holds_nobod
     bus = events.LocalBus()
     slow = bus.subscribe([1], maxsize=4)
     keeping_up = bus.subscribe([1], maxsize=1000)
-    started = time.perf_counter()
-    for number in range(500):
-        bus.deliver(events.make_event(1, "incident", incident=number))
-    elapsed = time.perf_counter() - started
-    assert elapsed < 0.5  # about 10 µs each; nobody waited for the slow board
+
+    def publish_all() -> None:
+        for number in range(500):
+            bus.deliver(events.make_event(1, "incident", incident=number))
+
+    # Nobody waits for the slow board: delivery never blocks on its full queue (the thread
+    # guards against a hang; it is not a speed target — those are benchmarks).
+    publisher = threading.Thread(target=publish_all, daemon=True)
+    publisher.start()
+    publisher.join(timeout=60)
+    assert not publisher.is_alive()
     seen = _drain(slow)
     assert seen[0].kind == events.RESYNC
     assert [e.data["incident"] for e in seen[1:]] == [496, 497, 498, 499]
