@@ -239,6 +239,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("FENGQIAO_LOG_LEVEL", "INFO").upper()},
+    # WeasyPrint tells every step of every PDF at INFO.
+    "loggers": {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
 
 # The incident-number template and other station defaults are added by later issues.

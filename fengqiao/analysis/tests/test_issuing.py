@@ -8,11 +8,13 @@ import io
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from pypdf import PdfReader
 
 from fengqiao.analysis import issuing
 from fengqiao.analysis.models import AnalysisSettings, InboxMessage, Report
 from fengqiao.audit.models import AuditEntry
+from fengqiao.demo.reports_writer import write_reports
 from fengqiao.dispatch import services as dispatch_services
 from fengqiao.organisation.models import Station, Team
 
@@ -146,3 +148,14 @@ def test_the_pdf_never_fetches_anything_from_outside() -> None:
             else f'<img src="{address}">'
         with pytest.raises(FatalURLFetchingError):
             pdf.render_pdf(f"{tag}<p>南坪</p>")
+
+
+def test_the_demo_issues_todays_briefing_and_last_weeks_and_months_reports_once(
+        morning: dict[str, Any], station_a: Any) -> None:
+    made, found = write_reports(station_a, now=timezone.now())
+    assert made["briefings and reports"] == 3 and not found
+    kinds = set(Report.objects.for_stations([station_a.pk]).values_list("kind", flat=True))
+    assert kinds == {Report.Kind.BRIEFING, Report.Kind.WEEKLY, Report.Kind.MONTHLY}
+    assert made["inbox messages"] == InboxMessage.objects.for_stations([station_a.pk]).count() > 0
+    again, found = write_reports(station_a, now=timezone.now())
+    assert not again and found["briefings and reports"] == 3

@@ -23,7 +23,9 @@ def demo(django_db_setup: None, django_db_blocker: Any) -> Iterator[BuildReport]
     """The default demo with two weeks of past calls. Each test runs in a savepoint inside
     this module's transaction."""
     with django_db_blocker.unblock(), transaction.atomic():
-        report = build_demo(DEFAULT_SEED, days=DEMO_TEST_DAYS)
+        # Without the briefing and reports: six PDFs per module that no demo test reads
+        # (their writer is tested in fengqiao/analysis/tests/test_issuing.py).
+        report = build_demo(DEFAULT_SEED, days=DEMO_TEST_DAYS, reports=False)
         check_foreign_keys_once()
         yield report
         transaction.set_rollback(True)

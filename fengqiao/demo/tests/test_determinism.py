@@ -24,13 +24,13 @@ def test_the_same_seed_plans_the_same_demo_and_another_seed_a_different_one() ->
 def test_the_same_seed_builds_the_same_rows_twice() -> None:
     # Without the records (the snapshot leaves them out; test_records_demo checks their plan).
     with transaction.atomic():
-        build_demo(DEFAULT_SEED, days=3, records=False)
+        build_demo(DEFAULT_SEED, days=3, records=False, reports=False)
         first = demo_snapshot()
         transaction.set_rollback(True)
     assert demo_snapshot()["officers"] == []
     assert first["calls"] and first["incidents"] and first["log"]
     assert first["dispatch orders"] and first["feedback"] and first["violations"]
 
-    build_demo(DEFAULT_SEED, days=3, records=False)
+    build_demo(DEFAULT_SEED, days=3, records=False, reports=False)
 
     assert demo_snapshot() == first

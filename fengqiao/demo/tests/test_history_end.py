@@ -37,7 +37,7 @@ DAYS = 2
 def past(django_db_setup: None, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
     """The demo without its own past, then two fixed days written at each station."""
     with django_db_blocker.unblock(), transaction.atomic():
-        report = build_demo(DEFAULT_SEED, days=0, records=False)  # the records are not what this looks at
+        report = build_demo(DEFAULT_SEED, days=0, records=False, reports=False)  # the records are not what this looks at
         written = {
             station.code: write_history(station, seed=DEFAULT_SEED, start=START, days=DAYS)
             for station in Station.objects.unscoped(WHY).order_by("code")
