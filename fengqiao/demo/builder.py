@@ -79,7 +79,7 @@ class BuildReport:
 @transaction.atomic
 def build_demo(
     seed: int = DEFAULT_SEED, *, password: str | None = None, days: int = DEFAULT_DAYS, records: bool = True,
-    reports: bool = True,
+    campaigns: bool = True, reports: bool = True,
 ) -> BuildReport:
     """Build (or complete) the demo sub-bureau drawn from `seed`, in one transaction.
 
@@ -87,24 +87,25 @@ def build_demo(
     station that has no calls yet gets `days` days of past calls, ending yesterday
     (0: none). With `records`, each station that has no residents yet gets its residents,
     houses, organisations, care registry, volunteers, disputes and a year of visits. With
-    `reports`, each station gets today's briefing and last week's and month's reports (PDFs:
+    `campaigns`, the main station gets its verification lists. With `reports`, each station gets today's briefing and last week's and month's reports (PDFs:
     seconds; the demo's tests that do not look at them leave them out).
     """
     plan = plan_demo(seed)
     report = BuildReport(plan=plan)
     writer = _Writer(plan, report, password if password is not None else settings.FENGQIAO_DEMO_PASSWORD, days=days,
-                     records=records, reports=reports)
+                     records=records, campaigns=campaigns, reports=reports)
     writer.write()
     return report
 
 
 class _Writer:
     def __init__(self, plan: DemoPlan, report: BuildReport, password: str, *, days: int = 0, records: bool = False,
-                 reports: bool = False) -> None:
+                 campaigns: bool = False, reports: bool = False) -> None:
         self.plan = plan
         self.report = report
         self.days = days
         self.records = records
+        self.campaigns = campaigns
         self.reports = reports
         self._password = password
         self._password_hash: str | None = None
@@ -134,7 +135,8 @@ class _Writer:
         self._history()
         self._records()
         self._loops()
-        self._campaigns()
+        if self.campaigns:
+            self._campaigns()
         self._near_repeats()
         if self.reports:
             self._reports()

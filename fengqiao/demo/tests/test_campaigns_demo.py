@@ -20,6 +20,7 @@ from fengqiao.demo.plan import DEFAULT_SEED
 from fengqiao.records import crypto, idcard
 
 WHY = "tests look at the whole demo"
+DEMO_CAMPAIGNS = True  # the module's demo (conftest) is built with its verification lists
 
 NOW = dt.datetime(2026, 3, 2, 11, 30)
 

@@ -205,7 +205,7 @@ def test_building_again_changes_nothing(demo: BuildReport) -> None:
     passwords = dict(User.objects.values_list("username", "password"))
     audit_rows = AuditEntry.objects.count()
 
-    again = build_demo(DEFAULT_SEED, reports=False)
+    again = build_demo(DEFAULT_SEED, campaigns=False, reports=False)
 
     assert not again.changed_anything
     assert demo_snapshot() == before
@@ -228,7 +228,7 @@ def test_building_again_fills_gaps(demo: BuildReport) -> None:
     case = User.objects.get(username="case")
     case.groups.clear()
 
-    again = build_demo(DEFAULT_SEED, reports=False)
+    again = build_demo(DEFAULT_SEED, campaigns=False, reports=False)
 
     assert again.updated["beats given a responsible officer"] == 1
     assert again.updated["group memberships"] == 1
@@ -241,7 +241,7 @@ def test_building_again_fills_gaps(demo: BuildReport) -> None:
 def test_another_seed_is_refused_instead_of_mixed_in(demo: BuildReport) -> None:
     addresses = Address.objects.unscoped(WHY).count()
     with pytest.raises(DemoConflict, match="another seed"):
-        build_demo(DEFAULT_SEED + 1, reports=False)
+        build_demo(DEFAULT_SEED + 1, campaigns=False, reports=False)
     assert Address.objects.unscoped(WHY).count() == addresses
 
 
