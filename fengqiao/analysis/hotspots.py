@@ -15,7 +15,6 @@ from typing import Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import signal, stats  # type: ignore[import-untyped]
 
 from fengqiao.analysis.geo import Grid
 
@@ -211,6 +210,8 @@ def kde(
 
     # "valid": only the positions whose whole kernel window lies on the fine grid, i.e. the
     # map's own fine bins (shape ny·s × nx·s).
+    from scipy import signal  # type: ignore[import-untyped]  # imported when first needed: ~1 s
+
     spread = signal.fftconvolve(counts, weights_2d, mode="valid")
     centre = s // 2
     at_centres = spread[centre::s, centre::s]  # events per fine bin at the map cells' centres
@@ -271,5 +272,7 @@ def getis_ord(values: Array, *, radius_cells: int = 1) -> GiStar:
     denom = s * np.sqrt(np.clip(n * w - w * w, 0.0, None) / (n - 1))
     numer = local - mean * w
     z = np.divide(numer, denom, out=np.zeros(x.shape), where=denom > 0)
+    from scipy import stats  # imported when first needed
+
     p: Array = 2.0 * stats.norm.sf(np.abs(z))
     return GiStar(z, p)

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy.spatial import cKDTree  # type: ignore[import-untyped]
 
 Array = NDArray[np.float64]
 
@@ -42,6 +41,8 @@ def space_close_pairs(xs: Array, ys: Array, delta: float) -> NDArray[np.int64]:
     points = np.column_stack([np.asarray(xs, dtype=np.float64), np.asarray(ys, dtype=np.float64)])
     if points.shape[0] < 2:
         return np.zeros((0, 2), dtype=np.int64)
+    from scipy.spatial import cKDTree  # type: ignore[import-untyped]  # imported when first needed
+
     pairs: NDArray[np.int64] = cKDTree(points).query_pairs(delta, output_type="ndarray").astype(np.int64)
     return pairs
 
